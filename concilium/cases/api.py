@@ -1,0 +1,481 @@
+"""JSON API for cases, mounted at /api/cases/: the same rules as the pages (CasePolicy and the services).
+
+A case the caller does not see is a 404 problem; a refused transition a 409 (wrong status, no consent) or a
+422 (incomplete case, invalid input), both application/problem+json with a stable `code`.
+"""
+
+from datetime import datetime
+
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from pydantic import field_validator
+
+from concilium.accounts.api_auth import api_user, required_scope
+from concilium.accounts.models import TokenScope
+from concilium.api.problems import ApiError
+from concilium.cases.models import EPISODE_FIELDS, Case, CaseAttachment, CaseStatus
+from concilium.cases.permissions import CasePolicy, Refusal, can_create_case, can_use_queue
+from concilium.cases.selectors import (
+    QUEUE_STATUSES,
+    CaseFilters,
+    attachment_get,
+    case_get,
+    case_get_for_write,
+    case_list_for,
+    case_queue_for,
+)
+from concilium.cases.services import CaseTransitionError
+from concilium.cases.services.attachments import attachment_add, attachment_download_record
+from concilium.cases.services.lifecycle import (
+    case_accept,
+    case_create,
+    case_decline,
+    case_refusal_record,
+    case_schedule,
+    case_submit,
+    case_update,
+)
+from concilium.cases.services.reads import cases_listed
+from concilium.cases.services.templates import completeness
+from concilium.directory.validators import has_control_characters
+from concilium.patients.models import Patient
+from concilium.scheduling.models import ExpertGroup
+
+router = Router(tags=["cases"])
+
+PAGE_SIZE = 25
+#: Refusal code -> HTTP status.
+STATUS_FOR = {
+    Refusal.NOT_FOUND: 404,
+    Refusal.FORBIDDEN: 403,
+    Refusal.WRONG_STATUS: 409,
+    Refusal.NO_CONSENT: 409,
+    CaseTransitionError.INCOMPLETE: 422,
+    CaseTransitionError.INVALID: 422,
+}
+
+
+def _not_found() -> ApiError:
+    return ApiError("not_found", "No such case.", status=404)
+
+
+def _api_error(error: CaseTransitionError) -> ApiError:
+    return ApiError(error.code, error.message, status=STATUS_FOR.get(error.code, 409))
+
+
+def _visible_case(request: HttpRequest, case_id: int) -> Case:
+    try:
+        return case_get_for_write(actor=api_user(request), pk=case_id)
+    except Http404 as exc:
+        raise _not_found() from exc
+
+
+def _run(request: HttpRequest, case: Case, action: str, run) -> None:  # type: ignore[no-untyped-def]
+    try:
+        run()
+    except CaseTransitionError as error:
+        case_refusal_record(case=case, actor=api_user(request), action=action, error=error, request=request)
+        raise _api_error(error) from error
+
+
+class DiagnosisCodeOut(Schema):
+    system: str
+    code: str
+    label: str
+
+
+class PatientRefOut(Schema):
+    id: int
+    pseudonym: str
+    has_care_consent: bool
+    diagnosis: str
+    diagnosis_code: DiagnosisCodeOut | None
+
+
+class GroupRefOut(Schema):
+    id: int
+    name: str
+
+
+class HospitalRefOut(Schema):
+    id: int
+    name: str
+    country: str
+
+
+class CaseSummaryOut(Schema):
+    id: int
+    reference: str
+    status: str
+    urgent: bool
+    information_requested: bool
+    patient: PatientRefOut
+    group: GroupRefOut
+    created_at: datetime
+    submitted_at: datetime | None
+    discussion_on: datetime | None
+
+    @staticmethod
+    def resolve_information_requested(case: Case | dict[str, object]) -> bool:
+        if isinstance(case, dict):
+            return bool(case["information_requested"])
+        return case.information_requested_at is not None
+
+
+class MissingOut(Schema):
+    kind: str
+    key: str
+    label: str
+
+
+class CompletenessOut(Schema):
+    percent: int
+    complete: bool
+    missing: list[MissingOut]
+
+
+class CaseOut(CaseSummaryOut):
+    hospital: HospitalRefOut
+    clinical_history: str
+    imaging_findings: str
+    pathology: str
+    laboratory: str
+    treatment_so_far: str
+    question: str
+    checklist_confirmed: list[str]
+    decided_at: datetime | None
+    decline_reason: str
+    discussed_at: datetime | None
+    signed_at: datetime | None
+    closed_at: datetime | None
+    stopped_at: datetime | None
+    completeness: CompletenessOut
+    allowed_actions: list[str] = Field(description="what the caller may do with the case now")
+
+
+class CasePageOut(Schema):
+    items: list[CaseSummaryOut]
+    page: int
+    per_page: int
+    has_next: bool
+    total: int
+
+
+def _case_out(request: HttpRequest, case: Case) -> dict[str, object]:
+    actor = api_user(request)
+    found = completeness(case)
+    data: dict[str, object] = {
+        name: getattr(case, name) for name in CaseOut.model_fields if hasattr(case, name)
+    }
+    data.update(
+        patient=case.patient,
+        group=case.group,
+        hospital=case.hospital,
+        information_requested=case.information_requested_at is not None,
+        checklist_confirmed=list(case.checklist_confirmed or []),
+        completeness={"percent": found.percent, "complete": found.complete, "missing": found.missing},
+        allowed_actions=sorted(CasePolicy.allowed_actions(actor, case)),
+    )
+    return data
+
+
+class ListFilters(Schema):
+    q: str = Field("", max_length=100, description="reference, pseudonym or diagnosis")
+    status: CaseStatus | None = None
+    group: int | None = None
+    urgent: bool = False
+    page: int = Field(1, ge=1, le=10_000)
+
+    @field_validator("q")
+    @classmethod
+    def no_control_characters(cls, value: str) -> str:
+        if has_control_characters(value):
+            raise ValueError("must not contain control characters")
+        return value.strip()
+
+
+def _page(request: HttpRequest, queryset, number: int, action: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """One page of cases, its reading audited."""
+    page = Paginator(queryset, PAGE_SIZE).get_page(number)
+    cases_listed(
+        actor=api_user(request),
+        request=request,
+        action=action,
+        case_ids=[case.pk for case in page.object_list],
+        page=page.number,
+    )
+    return {
+        "items": list(page.object_list),
+        "page": page.number,
+        "per_page": PAGE_SIZE,
+        "has_next": page.has_next(),
+        "total": page.paginator.count,
+    }
+
+
+@router.get("/", response=CasePageOut, url_name="cases_list")
+def list_cases(request: HttpRequest, filters: Query[ListFilters]) -> dict[str, object]:
+    """The cases of your hospital ("my cases"), newest first, 25 a page."""
+    required_scope(request, TokenScope.READ)
+    actor = api_user(request)
+    if not can_create_case(actor):
+        raise ApiError("forbidden", "Only clinicians of a hospital have cases of their own.", status=403)
+    queryset = case_list_for(
+        actor=actor,
+        filters=CaseFilters(
+            status=filters.status or "", group=filters.group, urgent=filters.urgent, q=filters.q
+        ),
+    )
+    return _page(request, queryset, filters.page, "case.list")
+
+
+class QueueFilters(Schema):
+    status: CaseStatus = CaseStatus.SUBMITTED
+    group: int | None = None
+    urgent_first: bool = False
+    page: int = Field(1, ge=1, le=10_000)
+
+
+@router.get("/queue", response=CasePageOut, url_name="cases_queue")
+def queue(request: HttpRequest, filters: Query[QueueFilters]) -> dict[str, object]:
+    """Cases of the groups you coordinate in one status (submitted by default), oldest submission first."""
+    required_scope(request, TokenScope.READ)
+    if not can_use_queue(api_user(request)):
+        raise ApiError("forbidden", "Only the coordinators of an expert group have a queue.", status=403)
+    if filters.status not in QUEUE_STATUSES:
+        raise ApiError(
+            "invalid_status", "The queue holds submitted, accepted and scheduled cases.", status=422
+        )
+    queryset = case_queue_for(
+        actor=api_user(request), status=filters.status, group=filters.group, urgent_first=filters.urgent_first
+    )
+    return _page(request, queryset, filters.page, "case.queue")
+
+
+@router.get("/{case_id}", response=CaseOut, url_name="cases_get")
+def get_case(request: HttpRequest, case_id: int) -> dict[str, object]:
+    """One case with its episode, completeness and the actions open to you (the read is audited)."""
+    required_scope(request, TokenScope.READ)
+    try:
+        with transaction.atomic():
+            case = case_get(actor=api_user(request), pk=case_id, request=request)
+    except Http404 as exc:
+        raise _not_found() from exc
+    return _case_out(request, case)
+
+
+class EpisodeIn(Schema):
+    clinical_history: str | None = Field(None, max_length=20_000)
+    imaging_findings: str | None = Field(None, max_length=20_000)
+    pathology: str | None = Field(None, max_length=20_000)
+    laboratory: str | None = Field(None, max_length=20_000)
+    treatment_so_far: str | None = Field(None, max_length=20_000)
+    question: str | None = Field(None, max_length=20_000)
+
+    def episode(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in EPISODE_FIELDS if getattr(self, name) is not None}
+
+
+class CaseCreateIn(EpisodeIn):
+    patient: int = Field(description="id of a patient of your hospital")
+    group: int = Field(description="id of the expert group asked")
+    urgent: bool = False
+
+
+class CaseUpdateIn(EpisodeIn):
+    urgent: bool | None = None
+    checklist_confirmed: list[str] | None = Field(None, max_length=50)
+
+
+@router.post("/", response={201: CaseOut}, url_name="cases_create")
+def create_case(request: HttpRequest, payload: CaseCreateIn) -> tuple[int, dict[str, object]]:
+    """Start a draft case for a patient of your hospital, addressed to an expert group."""
+    required_scope(request, TokenScope.WRITE)
+    actor = api_user(request)
+    if not can_create_case(actor):
+        raise ApiError("forbidden", "Only clinicians of a hospital start cases.", status=403)
+    patient = Patient.objects.filter(pk=payload.patient, hospital_id=actor.hospital_id).first()
+    if patient is None:
+        raise ApiError("patient_not_found", "No such patient at your hospital.", status=404)
+    group = ExpertGroup.objects.filter(pk=payload.group).first()
+    if group is None:
+        raise ApiError("group_not_found", "No such expert group.", status=422)
+    try:
+        case = case_create(
+            actor=actor,
+            patient=patient,
+            group=group,
+            urgent=payload.urgent,
+            episode=payload.episode(),
+            request=request,
+        )
+    except CaseTransitionError as error:
+        raise _api_error(error) from error
+    return Status(
+        201, _case_out(request, Case.objects.select_related("patient", "group", "hospital").get(pk=case.pk))
+    )
+
+
+def _fresh(request: HttpRequest, case_id: int) -> dict[str, object]:
+    case = Case.objects.select_related("patient", "patient__diagnosis_code", "group", "hospital").get(
+        pk=case_id
+    )
+    return _case_out(request, case)
+
+
+@router.patch("/{case_id}", response=CaseOut, url_name="cases_update")
+def update_case(request: HttpRequest, case_id: int, payload: CaseUpdateIn) -> dict[str, object]:
+    """Change the episode, the urgent flag or the confirmed checklist items (draft, or information asked)."""
+    required_scope(request, TokenScope.WRITE)
+    case = _visible_case(request, case_id)
+    _run(
+        request,
+        case,
+        "edit",
+        lambda: case_update(
+            case=case,
+            actor=api_user(request),
+            episode=payload.episode(),
+            urgent=payload.urgent,
+            checklist_confirmed=payload.checklist_confirmed,
+            request=request,
+        ),
+    )
+    return _fresh(request, case_id)
+
+
+@router.post("/{case_id}/submit", response=CaseOut, url_name="cases_submit")
+def submit_case(request: HttpRequest, case_id: int) -> dict[str, object]:
+    """Submit a complete draft to its group (needs a valid care consent)."""
+    required_scope(request, TokenScope.WRITE)
+    case = _visible_case(request, case_id)
+    _run(request, case, "submit", lambda: case_submit(case=case, actor=api_user(request), request=request))
+    return _fresh(request, case_id)
+
+
+@router.post("/{case_id}/accept", response=CaseOut, url_name="cases_accept")
+def accept_case(request: HttpRequest, case_id: int) -> dict[str, object]:
+    """Accept a submitted case (the group's coordinators)."""
+    required_scope(request, TokenScope.WRITE)
+    case = _visible_case(request, case_id)
+    _run(request, case, "accept", lambda: case_accept(case=case, actor=api_user(request), request=request))
+    return _fresh(request, case_id)
+
+
+class DeclineIn(Schema):
+    reason: str = Field(min_length=1, max_length=2_000)
+
+
+@router.post("/{case_id}/decline", response=CaseOut, url_name="cases_decline")
+def decline_case(request: HttpRequest, case_id: int, payload: DeclineIn) -> dict[str, object]:
+    """Decline a submitted case with a reason (the group's coordinators)."""
+    required_scope(request, TokenScope.WRITE)
+    case = _visible_case(request, case_id)
+    _run(
+        request,
+        case,
+        "decline",
+        lambda: case_decline(case=case, actor=api_user(request), reason=payload.reason, request=request),
+    )
+    return _fresh(request, case_id)
+
+
+class ScheduleIn(Schema):
+    discussion_on: datetime = Field(description="ISO 8601 date and time with its offset, in the future")
+
+    @field_validator("discussion_on")
+    @classmethod
+    def aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("give the time zone offset, e.g. 2026-05-12T11:00:00+02:00")
+        return value
+
+
+@router.post("/{case_id}/schedule", response=CaseOut, url_name="cases_schedule")
+def schedule_case(request: HttpRequest, case_id: int, payload: ScheduleIn) -> dict[str, object]:
+    """Set or move the discussion date of an accepted case (group coordinators; needs consent)."""
+    required_scope(request, TokenScope.WRITE)
+    case = _visible_case(request, case_id)
+    _run(
+        request,
+        case,
+        "schedule",
+        lambda: case_schedule(
+            case=case, actor=api_user(request), discussion_on=payload.discussion_on, request=request
+        ),
+    )
+    return _fresh(request, case_id)
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    description: str
+    kind: str
+    content_type: str
+    size: int
+    sha256: str
+    checklist_key: str
+    uploaded_at: datetime
+
+
+@router.get("/{case_id}/attachments", response=list[AttachmentOut], url_name="cases_attachments")
+def list_attachments(request: HttpRequest, case_id: int) -> list[CaseAttachment]:
+    """The files attached to a case."""
+    required_scope(request, TokenScope.READ)
+    case = _visible_case(request, case_id)
+    return list(case.attachments.all())
+
+
+@router.post("/{case_id}/attachments", response={201: AttachmentOut}, url_name="cases_attachment_upload")
+def upload_attachment(
+    request: HttpRequest,
+    case_id: int,
+    file: File[UploadedFile],
+    description: Form[str] = "",
+    checklist_key: Form[str] = "",
+) -> tuple[int, CaseAttachment]:
+    """Attach a PDF, PNG, JPEG, DOCX or ODT file (multipart/form-data), checked on its content and size."""
+    required_scope(request, TokenScope.WRITE)
+    case = _visible_case(request, case_id)
+    result: list[CaseAttachment] = []
+    _run(
+        request,
+        case,
+        "attach",
+        lambda: result.append(
+            attachment_add(
+                case=case,
+                actor=api_user(request),
+                upload=file,
+                description=description,
+                checklist_key=checklist_key,
+                request=request,
+            )
+        ),
+    )
+    return Status(201, result[0])
+
+
+@router.get("/{case_id}/attachments/{attachment_id}", url_name="cases_attachment_download")
+def download_attachment(request: HttpRequest, case_id: int, attachment_id: int) -> FileResponse:
+    """The file itself (audited)."""
+    required_scope(request, TokenScope.READ)
+    try:
+        attachment = attachment_get(actor=api_user(request), case_pk=case_id, pk=attachment_id)
+    except Http404 as exc:
+        raise ApiError("not_found", "No such attachment.", status=404) from exc
+    with transaction.atomic():
+        attachment_download_record(attachment=attachment, actor=api_user(request), request=request)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise ApiError("not_found", "The file is missing from storage.", status=404) from exc
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.name, content_type=attachment.content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,398 @@
+"""Case pages: my cases, start a case, the case page, its edit form, attachments, the thread and the
+transitions (each a POST that calls one service). A case the visitor does not see is a 404."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from concilium.cases.forms import (
+    AttachmentForm,
+    CaseCreateForm,
+    CaseEditForm,
+    CaseFilterForm,
+    DeclineForm,
+    MessageForm,
+    ScheduleForm,
+)
+from concilium.cases.models import Case
+from concilium.cases.permissions import CaseAction, CasePolicy, Refusal, can_create_case
+from concilium.cases.selectors import (
+    CaseFilters,
+    attachment_get,
+    case_get,
+    case_get_for_write,
+    case_list_for,
+    case_timeline,
+    patients_for_new_case,
+)
+from concilium.cases.services import CaseTransitionError
+from concilium.cases.services.attachments import (
+    attachment_add,
+    attachment_download_record,
+    attachment_remove,
+    max_bytes,
+)
+from concilium.cases.services.lifecycle import (
+    case_accept,
+    case_close,
+    case_create,
+    case_decline,
+    case_mark_discussed,
+    case_refusal_record,
+    case_schedule,
+    case_submit,
+    case_update,
+)
+from concilium.cases.services.messages import case_message_post
+from concilium.cases.services.reads import cases_listed
+from concilium.cases.services.templates import completeness, template_for, template_sections
+
+PAGE_SIZE = 25
+
+
+def _refused(request: HttpRequest, case: Case, action: str, error: CaseTransitionError) -> None:
+    """A refused action: 404 when the case is not the visitor's to see, else an error message (audited)."""
+    if error.code == Refusal.NOT_FOUND:
+        raise Http404
+    case_refusal_record(case=case, actor=request.user, action=action, error=error, request=request)
+    messages.error(request, error.message)
+
+
+#: The panel's part of the case page, when the panel's templates provide it (included under the attachments).
+PANEL_SECTION = "cases/panel/_case_section.html"
+
+
+def _panel_section_template() -> str:
+    try:
+        get_template(PANEL_SECTION)
+    except TemplateDoesNotExist:
+        return ""
+    return PANEL_SECTION
+
+
+def _detail(case: Case) -> HttpResponse:
+    return redirect("cases:detail", pk=case.pk)
+
+
+@require_GET
+def case_list(request: HttpRequest) -> HttpResponse:
+    """ "My cases": the cases of my hospital, with filters and search."""
+    if not can_create_case(request.user):
+        raise PermissionDenied
+    form = CaseFilterForm(request.GET or None)
+    filters = CaseFilters()
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filters = CaseFilters(
+            status=data.get("status") or "",
+            group=data["group"].pk if data.get("group") else None,
+            urgent=bool(data.get("urgent")),
+            q=data.get("q") or "",
+        )
+    page = Paginator(case_list_for(actor=request.user, filters=filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    filtered = any([filters.status, filters.group, filters.urgent, filters.q])
+    cases_listed(
+        actor=request.user,
+        request=request,
+        action="case.list",
+        case_ids=[case.pk for case in page.object_list],
+        page=page.number,
+    )
+    return render(request, "cases/list.html", {"form": form, "page_obj": page, "filtered": filtered})
+
+
+@require_http_methods(["GET", "POST"])
+def case_new(request: HttpRequest) -> HttpResponse:
+    """Start a draft case for one of my hospital's patients with a valid care consent."""
+    if not can_create_case(request.user):
+        raise PermissionDenied
+    patients = patients_for_new_case(actor=request.user).order_by("pseudonym")
+    initial = {}
+    if request.GET.get("patient", "").isdigit():
+        initial["patient"] = int(request.GET["patient"])
+    form = CaseCreateForm(request.POST or None, patients=patients, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = case_create(
+                actor=request.user,
+                patient=form.cleaned_data["patient"],
+                group=form.cleaned_data["group"],
+                urgent=form.cleaned_data["urgent"],
+                episode=form.episode(),
+                request=request,
+            )
+        except CaseTransitionError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, _("The draft case %(reference)s is saved.") % {"reference": case.reference}
+            )
+            return _detail(case)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "cases/new.html", {"form": form, "has_patients": patients.exists()}, status=status)
+
+
+@require_GET
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_get(actor=request.user, pk=pk, request=request)
+    template = template_for(case.group)
+    attachments = list(case.attachments.all())
+    found = completeness(case, template=template, attachments=attachments)
+    allowed = CasePolicy.allowed_actions(request.user, case)
+    access = CasePolicy.access(request.user, case)
+    attachment_items = [i for i in template.checklist if i.get("kind") == "attachment"]
+    context = {
+        "case": case,
+        "patient": case.patient,
+        "access": access,
+        "allowed": allowed,
+        "completeness": found,
+        "attachments": attachments,
+        "thread": list(case.messages.all()),
+        "timeline": case_timeline(case),
+        "sections": [(s, getattr(case, s.field)) for s in template_sections(template)],
+        "checklist": template.checklist,
+        "confirmed": set(case.checklist_confirmed or []),
+        "answered": {a.checklist_key for a in attachments if a.checklist_key},
+        "attachment_form": AttachmentForm(attachment_items=attachment_items) if "attach" in allowed else None,
+        "message_form": MessageForm() if "message" in allowed else None,
+        "decline_form": DeclineForm() if "decide" in allowed else None,
+        "schedule_form": ScheduleForm() if "schedule" in allowed else None,
+        "max_mb": max_bytes() // (1024 * 1024),
+        "panel_section_template": _panel_section_template(),
+    }
+    return render(request, "cases/detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_get_for_write(actor=request.user, pk=pk)
+    refused = CasePolicy.refusal(request.user, CaseAction.EDIT, case)
+    if refused is not None:
+        _refused(request, case, "edit", CaseTransitionError(*refused))
+        return _detail(case)
+    template = template_for(case.group)
+    sections = template_sections(template)
+    confirm_items = [i for i in template.checklist if i.get("kind") == "confirm"]
+    initial: dict[str, Any] = {s.field: getattr(case, s.field) for s in sections}
+    initial.update(urgent=case.urgent, checklist_confirmed=list(case.checklist_confirmed or []))
+    form = CaseEditForm(request.POST or None, initial=initial, sections=sections, confirm_items=confirm_items)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case_update(
+                case=case,
+                actor=request.user,
+                episode=form.episode(),
+                urgent=form.cleaned_data["urgent"],
+                checklist_confirmed=form.cleaned_data.get("checklist_confirmed", [])
+                if confirm_items
+                else None,
+                request=request,
+            )
+        except CaseTransitionError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The case is saved."))
+            return _detail(case)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "cases/edit.html",
+        {"case": case, "form": form, "sections": {s.field: s for s in sections}},
+        status=status,
+    )
+
+
+def _transition(
+    request: HttpRequest, pk: int, action: str, run: Callable[[Case], object], done: str
+) -> HttpResponse:
+    case = case_get_for_write(actor=request.user, pk=pk)
+    try:
+        run(case)
+    except CaseTransitionError as error:
+        _refused(request, case, action, error)
+    else:
+        messages.success(request, done)
+    if not CasePolicy.visible(request.user).filter(pk=case.pk).exists():
+        return redirect("cases:queue")
+    return _detail(case)
+
+
+@require_POST
+def case_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition(
+        request,
+        pk,
+        "submit",
+        lambda case: case_submit(case=case, actor=request.user, request=request),
+        _("The case is submitted. The group's coordinator will decide on it."),
+    )
+
+
+@require_POST
+def case_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition(
+        request,
+        pk,
+        "accept",
+        lambda case: case_accept(case=case, actor=request.user, request=request),
+        _("The case is accepted. Set its discussion date next."),
+    )
+
+
+@require_POST
+def case_discussed_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition(
+        request,
+        pk,
+        "discussed",
+        lambda case: case_mark_discussed(case=case, actor=request.user, request=request),
+        _("The case is marked as discussed."),
+    )
+
+
+@require_POST
+def case_close_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition(
+        request,
+        pk,
+        "close",
+        lambda case: case_close(case=case, actor=request.user, request=request),
+        _("The case is closed."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def case_decline_view(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_get_for_write(actor=request.user, pk=pk)
+    form = DeclineForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case_decline(case=case, actor=request.user, reason=form.cleaned_data["reason"], request=request)
+        except CaseTransitionError as error:
+            _refused(request, case, "decline", error)
+            return _detail(case)
+        messages.success(request, _("The case is declined; the requester is told."))
+        return _detail(case)
+    if not CasePolicy.can(request.user, CaseAction.DECIDE, case):
+        return _detail(case)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "cases/decline.html", {"case": case, "form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def case_schedule_view(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_get_for_write(actor=request.user, pk=pk)
+    initial = {"discussion_on": case.discussion_on} if case.discussion_on else {}
+    form = ScheduleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case_schedule(
+                case=case,
+                actor=request.user,
+                discussion_on=form.cleaned_data["discussion_on"],
+                request=request,
+            )
+        except CaseTransitionError as error:
+            _refused(request, case, "schedule", error)
+            return _detail(case)
+        messages.success(request, _("The discussion date is set; the requester is told."))
+        return _detail(case)
+    if not CasePolicy.can(request.user, CaseAction.SCHEDULE, case):
+        refused = CasePolicy.refusal(request.user, CaseAction.SCHEDULE, case)
+        if refused is not None:
+            _refused(request, case, "schedule", CaseTransitionError(*refused))
+        return _detail(case)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "cases/schedule.html", {"case": case, "form": form}, status=status)
+
+
+@require_POST
+def case_message_view(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_get_for_write(actor=request.user, pk=pk)
+    form = MessageForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _detail(case)
+    try:
+        case_message_post(
+            case=case,
+            actor=request.user,
+            body=form.cleaned_data["body"],
+            request_information=form.cleaned_data["request_information"],
+            request=request,
+        )
+    except CaseTransitionError as error:
+        _refused(request, case, "message", error)
+    else:
+        messages.success(request, _("Your message is posted."))
+    return redirect(f"{reverse('cases:detail', args=[case.pk])}#thread")
+
+
+@require_POST
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_get_for_write(actor=request.user, pk=pk)
+    items = [i for i in template_for(case.group).checklist if i.get("kind") == "attachment"]
+    form = AttachmentForm(request.POST, request.FILES, attachment_items=items)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(f"{reverse('cases:detail', args=[case.pk])}#attachments")
+    try:
+        attachment = attachment_add(
+            case=case,
+            actor=request.user,
+            upload=form.cleaned_data["file"],
+            description=form.cleaned_data["description"],
+            checklist_key=form.cleaned_data["checklist_key"],
+            request=request,
+        )
+    except CaseTransitionError as error:
+        _refused(request, case, "attach", error)
+    else:
+        messages.success(request, _("“%(name)s” is attached.") % {"name": attachment.name})
+    return redirect(f"{reverse('cases:detail', args=[case.pk])}#attachments")
+
+
+@require_GET
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    attachment = attachment_get(actor=request.user, case_pk=pk, pk=attachment_pk)
+    with transaction.atomic():
+        attachment_download_record(attachment=attachment, actor=request.user, request=request)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.name, content_type=attachment.content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    attachment = attachment_get(actor=request.user, case_pk=pk, pk=attachment_pk)
+    try:
+        attachment_remove(attachment=attachment, actor=request.user, request=request)
+    except CaseTransitionError as error:
+        _refused(request, attachment.case, "remove_attachment", error)
+    else:
+        messages.success(request, _("The file is removed."))
+    return redirect(f"{reverse('cases:detail', args=[pk])}#attachments")

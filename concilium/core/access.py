@@ -1,0 +1,48 @@
+"""Markers for the few views reachable without a fully authenticated, activated user (deny by default)."""
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest
+
+V = TypeVar("V", bound=Callable[..., object])
+
+public = login_not_required
+
+#: Session key set when the user signed in through OpenID Connect single sign-on. The identity provider
+#: (EU Login) enforces its own second factor, so such a session counts as strongly authenticated.
+SSO_SESSION_KEY = "oidc_authenticated"
+
+
+def second_factor_pending(view: V) -> V:
+    """Reachable after the password but before the second factor (the 2FA step, enrolment, logout)."""
+    view.second_factor_pending_allowed = True  # type: ignore[attr-defined]
+    return view
+
+
+def user_is_fully_authenticated(subject: HttpRequest | object) -> bool:
+    """An activated user who, if a second factor applies to them, has given it in this session.
+
+    Pass the request: its session tells whether the user came through single sign-on. Given only a user,
+    single sign-on cannot be seen and the second factor decides.
+    """
+    if isinstance(subject, HttpRequest):
+        user = getattr(subject, "user", None)
+        session = getattr(subject, "session", None)
+    else:
+        user, session = subject, None
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return False
+    if session is not None and session.get(SSO_SESSION_KEY) is True:
+        return True
+    if user.requires_2fa or _has_confirmed_device(user):  # type: ignore[union-attr]
+        is_verified = getattr(user, "is_verified", None)
+        return bool(is_verified()) if callable(is_verified) else False
+    return True
+
+
+def _has_confirmed_device(user: object) -> bool:
+    from django_otp import user_has_device
+
+    return user_has_device(user, confirmed=True)

@@ -1,0 +1,174 @@
+"""Reads for patients, consents, consent forms and diagnosis codes; each starts from what the actor sees."""
+
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from concilium.core.pagination import RowsByIds
+from concilium.directory.models import fold
+from concilium.patients.crypto import local_id_digests
+from concilium.patients.models import Consent, ConsentFormTemplate, DiagnosisCode, Patient
+from concilium.patients.permissions import ConsentFormPolicy, PatientPolicy
+
+#: Codes offered by the autocomplete at most.
+CODE_SUGGESTIONS = 20
+
+
+class ConsentState(StrEnum):
+    VALID = "valid"
+    MISSING = "missing"
+    WITHDRAWN = "withdrawn"
+
+
+CONSENT_STATE_LABELS = {
+    ConsentState.VALID: _("Valid care consent"),
+    ConsentState.MISSING: _("No valid consent"),
+    ConsentState.WITHDRAWN: _("Consent withdrawn"),
+}
+
+
+def _valid_care_on(day: date) -> Q:
+    return Q(for_care=True, signed_on__lte=day) & (Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=day))
+
+
+def has_valid_care_consent(patient: Patient, on: date | None = None) -> bool:
+    """True when a care consent signed on or before `on` (today) is not withdrawn by then."""
+    day = on or timezone.localdate()
+    return Consent.objects.filter(_valid_care_on(day), patient_id=patient.pk).exists()
+
+
+#: A search lists at most this many matching patients, the most recently enrolled.
+SEARCH_MATCHES = 2000
+
+
+def patients_for(*, actor: Any, q: str = "", consent: str = "") -> QuerySet[Patient] | RowsByIds[Patient]:
+    """The patients `actor` may see, newest first, searched by pseudonym, diagnosis, code or the exact
+    local identifier (at most SEARCH_MATCHES), and filtered by consent state; each with its diagnosis code
+    and number of cases.
+
+    A search reads the matching ids once, and pages read rows by id (`RowsByIds`): a filter would be run
+    row by row over the hospital's patients twice, for the count and for the page."""
+    queryset = PatientPolicy.visible(actor)
+    if consent == ConsentState.VALID:
+        queryset = queryset.filter(has_care_consent=True)
+    elif consent == ConsentState.MISSING:
+        queryset = queryset.filter(has_care_consent=False)
+    elif consent == ConsentState.WITHDRAWN:
+        withdrawn = Consent.objects.filter(patient_id=OuterRef("pk"), withdrawn_on__isnull=False)
+        queryset = queryset.filter(Exists(withdrawn), has_care_consent=False)
+    queryset = queryset.order_by("-enrolled_at", "-id")
+    matches = None
+    needle = q.strip()
+    if needle:
+        folded = fold(needle)
+        codes = DiagnosisCode.objects.filter(Q(code__istartswith=needle) | Q(search_text__contains=folded))
+        matches = queryset.filter(
+            Q(pseudonym__icontains=needle)
+            | Q(diagnosis__icontains=needle)
+            | Q(diagnosis_code_id__in=codes.values("pk"))
+            | Q(local_id_digest__in=local_id_digests(needle))
+        ).values_list("pk", flat=True)
+    # The number of cases as a subquery: counted for the page's rows only, where a join and GROUP BY would
+    # count the cases of every patient of the hospital before the page is cut (and again for the paginator).
+    from concilium.cases.models import Case
+
+    cases = Case.objects.filter(patient_id=OuterRef("pk")).order_by().values("patient_id")
+    case_count = Coalesce(Subquery(cases.annotate(n=Count("pk")).values("n")), 0)
+    queryset = queryset.select_related("diagnosis_code").annotate(case_count=case_count)
+    if matches is None:
+        return queryset
+    return RowsByIds(list(matches[:SEARCH_MATCHES]), queryset)
+
+
+def patient_get(*, actor: Any, patient_id: int) -> Patient:
+    """The patient if `actor` may see it; Http404 alike whether it is missing or another hospital's."""
+    patient = PatientPolicy.visible(actor).select_related("diagnosis_code", "hospital").filter(pk=patient_id)
+    found = patient.first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def consents_of(*, patient: Patient) -> list[Consent]:
+    """A patient's consents, newest signature first, with who recorded and withdrew them."""
+    return list(
+        Consent.objects.filter(patient_id=patient.pk).select_related("form", "recorded_by", "withdrawn_by")
+    )
+
+
+def consent_get(*, actor: Any, patient: Patient, consent_id: int) -> Consent:
+    found = (
+        PatientPolicy.visible_consents(actor)
+        .select_related("patient", "form")
+        .filter(pk=consent_id, patient_id=patient.pk)
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+def patient_cases(*, patient: Patient) -> list[Any]:
+    """The patient's cases (its own hospital sees all of them), newest first."""
+    from concilium.cases.models import Case
+
+    return list(Case.objects.filter(patient_id=patient.pk).select_related("group").order_by("-created_at"))
+
+
+def consent_forms_for(*, actor: Any, language: str = "") -> QuerySet[ConsentFormTemplate]:
+    """The blank forms `actor` may see (admins: every version; clinicians: the current ones)."""
+    queryset = ConsentFormPolicy.visible(actor).select_related("uploaded_by")
+    if language:
+        queryset = queryset.filter(language=language)
+    return queryset.order_by("language", "-uploaded_at", "-id")
+
+
+def consent_form_get(*, actor: Any, form_id: int) -> ConsentFormTemplate:
+    found = ConsentFormPolicy.visible(actor).filter(pk=form_id).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def current_consent_forms() -> QuerySet[ConsentFormTemplate]:
+    """The forms offered when a consent is recorded: the current version in each language."""
+    return ConsentFormTemplate.objects.filter(is_current=True).order_by("language", "-uploaded_at")
+
+
+def diagnosis_code_search(q: str, *, limit: int = CODE_SUGGESTIONS) -> list[DiagnosisCode]:
+    """Codes whose code starts with `q` (ICD-10 "C71", "ORPHA:319") or whose label holds it."""
+    needle = q.strip()
+    if not needle:
+        return []
+    folded = fold(needle)
+    queryset = DiagnosisCode.objects.filter(Q(code__istartswith=needle) | Q(search_text__contains=folded))
+    return list(queryset.order_by("system", "code")[:limit])
+
+
+def diagnosis_code_lookup(code: str) -> DiagnosisCode | None:
+    """The code typed or picked in a form: exact, case-insensitive ("c71.9", "orpha:319")."""
+    value = code.strip()
+    if not value:
+        return None
+    return DiagnosisCode.objects.filter(code__iexact=value).order_by("system").first()
+
+
+def consent_summary(consents: list[Consent], *, on: date | None = None) -> list[tuple[Consent, str]]:
+    """Each consent with its state on `on`: "valid", "withdrawn" or "pending" (signed later)."""
+    day = on or timezone.localdate()
+    rows = []
+    for consent in consents:
+        if consent.withdrawn_on is not None and consent.withdrawn_on <= day:
+            state = "withdrawn"
+        elif consent.signed_on <= day:
+            state = "valid"
+        else:
+            state = "pending"
+        rows.append((consent, state))
+    return rows

@@ -1,0 +1,34 @@
+"""The weekly meeting rule of an expert group: when its next meetings fall, in its own time zone."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True)
+class WeeklyRule:
+    weekday: int  # Monday is 0
+    local_time: time
+    time_zone: str
+    slot_count: int
+    slot_minutes: int
+
+    def occurrences(self, after: datetime, count: int = 1) -> list[datetime]:
+        """The next `count` meeting starts strictly after `after`, as aware datetimes in the group's zone.
+
+        Computed on the local calendar, so 11:00 in Brussels stays 11:00 across daylight-saving changes.
+        """
+        zone = ZoneInfo(self.time_zone)
+        local_after = after.astimezone(zone)
+        day: date = local_after.date() + timedelta(days=(self.weekday - local_after.weekday()) % 7)
+        found: list[datetime] = []
+        while len(found) < count:
+            start = datetime.combine(day, self.local_time, tzinfo=zone)
+            if start > local_after:
+                found.append(start)
+            day += timedelta(days=7)
+        return found
+
+    @property
+    def duration(self) -> timedelta:
+        return timedelta(minutes=self.slot_count * self.slot_minutes)
