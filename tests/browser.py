@@ -2,6 +2,7 @@
 (headless) against pytest-django's live server."""
 
 import os
+import shutil
 from collections.abc import Iterator
 
 import pytest
@@ -19,6 +20,16 @@ CHROMIUM_ARGS = [
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without Chromium the browser tests are skipped, with the reason shown in the summary."""
+    if shutil.which(CHROMIUM) is not None:
+        return
+    skip = pytest.mark.skip(reason=f"needs Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,5 @@
 """Shared fixtures: personas (one per role, two hospitals), a logged-in client, database markers."""
 
-import shutil
 from collections.abc import Callable
 
 import pytest
@@ -9,7 +8,6 @@ from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from concilium.accounts.models import Role, User
-from tests.browser import CHROMIUM
 from tests.factories import PASSWORD, HospitalFactory, UserFactory
 
 # Fixture modules shared across folders. Registered here, at the root, and only here: pytest refuses a module
@@ -20,15 +18,11 @@ pytest_plugins = ["tests.browser", "tests.cases.conftest_panel"]
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     from django.conf import settings
 
-    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
-    has_chromium = shutil.which(CHROMIUM) is not None
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
     for item in items:
-        if "postgres" in item.keywords and not on_postgres:
+        if "postgres" in item.keywords:
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://..."))
-        if "browser" in item.keywords and not has_chromium:
-            item.add_marker(
-                pytest.mark.skip(reason=f"needs Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
-            )
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,6 @@ from concilium.cases.selectors_panel import my_panels_page
 from tests.cases.conftest_panel import make_case, make_patient, seat
 
 
-
 @pytest.fixture
 def mixed_cases(brain_group, requester, outsider, coordinator, expert, external_expert):  # type: ignore[no-untyped-def]
     """Cases of two hospitals in every status, with and without consent, and seats of every kind."""

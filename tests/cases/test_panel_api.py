@@ -10,7 +10,6 @@ from concilium.cases.services.recommendation import recommendation_save
 from tests.cases.conftest_panel import seat
 from tests.factories import PASSWORD, ClinicianFactory
 
-
 pytestmark = pytest.mark.django_db
 
 

@@ -11,7 +11,6 @@ from concilium.cases.models import CaseStatus, PanelRole
 from tests.cases.conftest_panel import make_case, seat
 from tests.factories import PASSWORD
 
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = os.environ.get("CC_E2E_SCREENSHOTS", "")

@@ -21,7 +21,6 @@ from concilium.helpdesk.models import Notification
 from tests.cases.conftest_panel import current_code, seat
 from tests.factories import PASSWORD
 
-
 pytestmark = pytest.mark.django_db
 
 WEASYPRINT_MISSING = weasyprint_import_error()

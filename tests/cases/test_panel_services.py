@@ -21,7 +21,6 @@ from concilium.helpdesk.models import Notification
 from tests.cases.conftest_panel import seat
 from tests.factories import ClinicianFactory
 
-
 pytestmark = pytest.mark.django_db
 
 

@@ -13,7 +13,6 @@ from concilium.cases.models import Contribution, PanelMember, PanelRole
 from tests.cases.conftest_panel import make_case, seat
 from tests.factories import UserFactory
 
-
 pytestmark = pytest.mark.django_db
 
 PAGES = ["cases:panel", "cases:discussion", "cases:recommendation", "cases:recommendation_report"]
