@@ -268,7 +268,7 @@ def add_cases(first: int, stop: int, world: World, rng: random.Random) -> None:
         Recommendation,
     )
     from concilium.patients.crypto import encrypt_local_id, local_id_digest
-    from concilium.patients.models import Consent, Patient
+    from concilium.patients.models import Consent, Patient, patient_search_text
 
     now = timezone.now()
     day = datetime.timedelta(days=1)
@@ -302,6 +302,8 @@ def add_cases(first: int, stop: int, world: World, rng: random.Random) -> None:
                     enrolled_at=now - day * rng.uniform(0, HISTORY_DAYS),
                 )
             )
+        for row in patients:
+            row.search_text = patient_search_text(pseudonym=row.pseudonym, diagnosis=row.diagnosis)
         patients = Patient.objects.bulk_create(patients, batch_size=BATCH)
         consents = []
         for patient, is_withdrawn in zip(patients, withdrawn, strict=True):

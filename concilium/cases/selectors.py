@@ -12,6 +12,7 @@ from concilium.cases.models import Case, CaseAttachment, CaseMessage, CaseStatus
 from concilium.cases.permissions import CLINICAL_ROLES, CasePolicy
 from concilium.core.pagination import RowsByIds
 from concilium.patients.models import Patient
+from concilium.patients.selectors import patient_search
 from concilium.scheduling.models import ExpertGroup, GroupMembership
 
 LIST_RELATED = ("patient", "patient__diagnosis_code", "group", "requester")
@@ -32,13 +33,12 @@ SEARCH_MATCHES = 2000
 
 
 def _search_ids(queryset: QuerySet[Case], q: str, *, hospital_id: int | None) -> list[int]:
-    """The ids of the cases whose reference holds `q`, or whose patient (of the hospital) has `q` for
-    pseudonym or code, or in the diagnosis; newest first, read in one pass over the hospital's cases index
-    (it holds the reference and the patient) against the hospital's matching patients."""
-    patients = Patient.objects.filter(hospital_id=hospital_id).filter(
-        Q(pseudonym__iexact=q) | Q(diagnosis__icontains=q) | Q(diagnosis_code__code__iexact=q)
-    )
-    matches = queryset.filter(Q(reference__icontains=q) | Q(patient_id__in=patients.values("pk")))
+    """The ids of the cases whose reference holds `q`, or whose patient (of the hospital) the patient search
+    finds (`patient_search`); newest first, read in one pass over the hospital's cases index (it holds the
+    reference and the patient) against the hospital's matching patients, read from their own index."""
+    patients = patient_search(Patient.objects.filter(hospital_id=hospital_id), q)
+    # References are upper-case ("C-2026-00042"): an exact-case LIKE spares folding every row's reference.
+    matches = queryset.filter(Q(reference__contains=q.upper()) | Q(patient_id__in=patients.values("pk")))
     return list(matches.values_list("pk", flat=True)[:SEARCH_MATCHES])
 
 

@@ -47,6 +47,20 @@ def has_valid_care_consent(patient: Patient, on: date | None = None) -> bool:
 SEARCH_MATCHES = 2000
 
 
+def patient_search(patients: QuerySet[Patient], needle: str) -> QuerySet[Patient]:
+    """The `patients` whose pseudonym or diagnosis holds `needle` (case and accents aside), whose diagnosis
+    code starts with it or has it in its label, or whose local identifier it is, exactly.
+
+    Every test reads a column of the hospital's list index (`patient_hospital_recent`) or a small table, so
+    a search reads that index alone; the local identifier is looked up once, by its digest."""
+    folded = fold(needle)
+    codes = DiagnosisCode.objects.filter(Q(code__istartswith=needle) | Q(search_text__contains=folded))
+    by_local_id = patients.filter(local_id_digest__in=local_id_digests(needle)).values("pk")
+    return patients.filter(
+        Q(search_text__contains=folded) | Q(diagnosis_code_id__in=codes.values("pk")) | Q(pk__in=by_local_id)
+    )
+
+
 def patients_for(*, actor: Any, q: str = "", consent: str = "") -> QuerySet[Patient] | RowsByIds[Patient]:
     """The patients `actor` may see, newest first, searched by pseudonym, diagnosis, code or the exact
     local identifier (at most SEARCH_MATCHES), and filtered by consent state; each with its diagnosis code
@@ -66,14 +80,7 @@ def patients_for(*, actor: Any, q: str = "", consent: str = "") -> QuerySet[Pati
     matches = None
     needle = q.strip()
     if needle:
-        folded = fold(needle)
-        codes = DiagnosisCode.objects.filter(Q(code__istartswith=needle) | Q(search_text__contains=folded))
-        matches = queryset.filter(
-            Q(pseudonym__icontains=needle)
-            | Q(diagnosis__icontains=needle)
-            | Q(diagnosis_code_id__in=codes.values("pk"))
-            | Q(local_id_digest__in=local_id_digests(needle))
-        ).values_list("pk", flat=True)
+        matches = patient_search(queryset, needle).values_list("pk", flat=True)
     # The number of cases as a subquery: counted for the page's rows only, where a join and GROUP BY would
     # count the cases of every patient of the hospital before the page is cut (and again for the paginator).
     from concilium.cases.models import Case

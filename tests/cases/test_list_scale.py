@@ -92,3 +92,17 @@ def test_a_search_of_my_cases_lists_its_matches_newest_first(brain_group, reques
     found = case_list_for(actor=requester, filters=CaseFilters(q="medulloblastoma", status="accepted"))
 
     assert list(found) == [newer, older]
+
+
+def test_a_search_of_my_cases_finds_a_reference_in_lower_case_and_a_patient_by_local_identifier(
+    brain_group, requester
+):
+    from tests.factories import PatientFactory
+
+    patient = PatientFactory(hospital=requester.hospital, local_id="MRN-4711", care_consent=True)
+    case = make_case(group=brain_group, requester=requester, patient=patient)
+    other = make_case(group=brain_group, requester=requester)
+
+    assert list(case_list_for(actor=requester, filters=CaseFilters(q=case.reference.lower()))) == [case]
+    assert list(case_list_for(actor=requester, filters=CaseFilters(q="MRN-4711"))) == [case]
+    assert other not in list(case_list_for(actor=requester, filters=CaseFilters(q="MRN-4711")))

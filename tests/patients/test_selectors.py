@@ -64,3 +64,22 @@ def test_diagnosis_codes_are_found_by_code_prefix_or_label_words(brain_code, ewi
     assert diagnosis_code_search("  ") == []
     assert diagnosis_code_lookup("orpha:319") == ewing_code
     assert diagnosis_code_lookup("C71") is None
+
+
+def test_the_patient_search_ignores_case_and_accents_and_never_spans_two_fields(requester):
+    patient = PatientFactory(
+        hospital=requester.hospital, pseudonym="PX-7QRT-2K9M", diagnosis="Médulloblastome de la fosse"
+    )
+    assert list(patients_for(actor=requester, q="MEDULLOBLASTOME")) == [patient]
+    assert list(patients_for(actor=requester, q="px-7qrt")) == [patient]
+    # The pseudonym's end and the diagnosis's start are kept apart.
+    assert list(patients_for(actor=requester, q="2K9M Médullo")) == []
+
+
+def test_a_corrected_diagnosis_is_found_by_the_search_at_once(requester):
+    from concilium.patients.services import patient_update
+
+    patient = PatientFactory(hospital=requester.hospital, diagnosis="Medulloblastoma")
+    patient_update(patient=patient, actor=requester, diagnosis="Ependymoma, grade 3", diagnosis_code=None)
+    assert list(patients_for(actor=requester, q="ependymoma")) == [patient]
+    assert list(patients_for(actor=requester, q="medulloblastoma")) == []
