@@ -13,6 +13,7 @@ from concilium.cases.services.lifecycle import EPISODE_MAX_CHARS, REASON_MAX_CHA
 from concilium.cases.services.messages import MESSAGE_MAX_CHARS
 from concilium.cases.services.templates import CHECKLIST_KINDS, Section
 from concilium.core.forms import CleanTextFormMixin
+from concilium.core.widgets import QuickSelect
 from concilium.patients.models import Patient
 from concilium.scheduling.models import ExpertGroup
 
@@ -184,9 +185,9 @@ STATUS_CHOICES = [("", _("All statuses")), *CaseStatus.choices]
 
 class CaseFilterForm(CleanTextFormMixin, forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False, widget=QuickSelect)
     group = forms.ModelChoiceField(
-        label=_("Expert group"), queryset=ExpertGroup.objects.all(), required=False
+        label=_("Expert group"), queryset=ExpertGroup.objects.all(), required=False, widget=QuickSelect
     )
     urgent = forms.BooleanField(label=_("Urgent only"), required=False)
 

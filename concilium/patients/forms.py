@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from concilium.core.forms import CleanTextFormMixin
+from concilium.core.widgets import QuickSelect
 from concilium.directory.reference import COUNTRY_NAMES
 from concilium.patients.errors import PatientError
 from concilium.patients.models import EU_LANGUAGES, ConsentFormTemplate, DiagnosisCode, Sex, Signer
@@ -279,7 +280,7 @@ class PatientSearchForm(forms.Form):
         label=_("Consent"),
         required=False,
         choices=[("", _("Any consent state")), *CONSENT_STATE_LABELS.items()],
-        widget=forms.Select(attrs={"class": "form-select", "data-autosubmit": ""}),
+        widget=QuickSelect(attrs={"class": "form-select", "data-autosubmit": ""}),
     )
 
     def filters(self) -> dict[str, str]:

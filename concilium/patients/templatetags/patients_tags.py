@@ -5,6 +5,9 @@ from typing import Any
 from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils.dates import MONTHS
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from concilium.directory.reference import country_name
 
@@ -28,3 +31,29 @@ def case_url(case: Any) -> str:
         return reverse("cases:detail", args=[case.pk])
     except NoReverseMatch:
         return ""
+
+
+@register.simple_tag
+def consent_badge(valid: bool) -> SafeString:
+    """Whether the patient has a valid care consent, at a glance (in Python: lists show it on every row)."""
+    if valid:
+        css, icon, label = "badge-ok", "bi-shield-check", _("Care consent")
+    else:
+        css, icon, label = "badge-overdue", "bi-shield-exclamation", _("No valid consent")
+    badge = '<span class="badge {}"><i class="bi {}" aria-hidden="true"></i> {}</span>'
+    return format_html(badge, css, icon, label)
+
+
+@register.simple_tag
+def diagnosis_label(patient: Any) -> SafeString:
+    """The diagnosis in the clinician's words, with its code (system and code; the label on hover)."""
+    code = patient.diagnosis_code
+    if code is None:
+        return format_html("{}", patient.diagnosis)
+    return format_html(
+        '{} <code class="small" title="{}">{} {}</code>',
+        patient.diagnosis,
+        code.label,
+        code.get_system_display(),
+        code.code,
+    )
