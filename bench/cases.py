@@ -39,6 +39,7 @@ from bench.directory_search import (  # noqa: E402  (the path above makes the si
     configure,
     database_version,
     percentile,
+    quiet_session_writes,
 )
 
 TARGET_P95_MS = 50.0
@@ -655,18 +656,6 @@ def mixes(rng: random.Random, world: World) -> dict[str, Mix]:
         "My patients: search a pseudonym": Mix("clinician", lambda: my_patients(q=rng.choice(patients)[0])),
         "My patients: search a diagnosis word": Mix("clinician", lambda: my_patients(q=rng.choice(words))),
     }
-
-
-def quiet_session_writes() -> None:
-    """Leave out the session's activity stamp, written once every 30 s per session (SessionLimitsMiddleware):
-    it would add a query to whichever request happens to fall on it, and the counts are compared per request.
-    """
-    from django.conf import settings
-
-    from concilium.core import middleware
-
-    middleware.ACTIVITY_RESOLUTION = float("inf")  # type: ignore[assignment]
-    settings.SESSION_IDLE_TIMEOUT = 24 * 3600  # the stamp is not refreshed: no idle logout during the run
 
 
 def signed_in_clients(world: World) -> dict[str, object]:

@@ -91,6 +91,18 @@ def configure(database_url: str | None) -> str:
     return "SQLite"
 
 
+def quiet_session_writes() -> None:
+    """Leave out the session's activity stamp, written once every 30 s per session (SessionLimitsMiddleware):
+    it would add a query to whichever request happens to fall on it, and the counts are compared per request.
+    """
+    from django.conf import settings
+
+    from concilium.core import middleware
+
+    middleware.ACTIVITY_RESOLUTION = float("inf")  # type: ignore[assignment]
+    settings.SESSION_IDLE_TIMEOUT = 24 * 3600  # the stamp is not refreshed: no idle logout during the run
+
+
 def recreate_postgres_database(url: str) -> None:
     import psycopg
     from psycopg import sql
@@ -424,6 +436,8 @@ def main() -> None:
 
     django.setup()
     from django.core.management import call_command
+
+    quiet_session_writes()
 
     rng = random.Random(args.seed)
     started = time.perf_counter()
