@@ -19,7 +19,7 @@ from concilium.accounts.models import Role, User
 from concilium.cases.models import Case, CaseStatus, PanelRole
 from concilium.cases.report import weasyprint_import_error
 from concilium.patients.models import ConsentFormTemplate
-from tests.e2e.support import snap, totp_code
+from tests.e2e.support import next_unused_code, snap, totp_code
 from tests.factories import (
     PASSWORD,
     TINY_PDF,
@@ -366,8 +366,8 @@ def test_a_case_goes_from_enrolment_to_a_signed_recommendation_whose_report_the_
     flash(lead, "The draft recommendation was saved.")
 
     pdf_problem = weasyprint_import_error()
-    # The app's next code: the one given at sign-in is spent (django-otp refuses a code twice).
-    field(lead, "Code from your authenticator app").fill(totp_code(device.bin_key, offset_steps=1))
+    # The one given at sign-in is spent (django-otp refuses a code twice).
+    field(lead, "Code from your authenticator app").fill(next_unused_code(device))
     snap(lead, "10-sign")
     lead.get_by_role("button", name="Sign", exact=True).click()
     if pdf_problem is None:
