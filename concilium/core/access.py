@@ -36,13 +36,28 @@ def user_is_fully_authenticated(subject: HttpRequest | object) -> bool:
         return False
     if session is not None and session.get(SSO_SESSION_KEY) is True:
         return True
-    if user.requires_2fa or _has_confirmed_device(user):  # type: ignore[union-attr]
-        is_verified = getattr(user, "is_verified", None)
-        return bool(is_verified()) if callable(is_verified) else False
-    return True
+    is_verified = getattr(user, "is_verified", None)
+    if callable(is_verified) and is_verified():
+        return True  # a second factor given in this session satisfies every rule below
+    if user.requires_2fa:  # type: ignore[union-attr]
+        return False
+    # Second factor optional and not given: fine unless the user turned it on.
+    return not _has_confirmed_device(user, request=subject if isinstance(subject, HttpRequest) else None)
 
 
-def _has_confirmed_device(user: object) -> bool:
+#: The request attribute that keeps the device lookup's answer, and whose it is, for the rest of the request:
+#: the gate and the layout both ask, and a device is only confirmed by a request that also verifies it.
+_DEVICE_LOOKUP = "_concilium_has_confirmed_device"
+
+
+def _has_confirmed_device(user: object, *, request: HttpRequest | None) -> bool:
     from django_otp import user_has_device
 
-    return user_has_device(user, confirmed=True)
+    user_pk = getattr(user, "pk", None)
+    cached = getattr(request, _DEVICE_LOOKUP, None) if request is not None else None
+    if cached is not None and cached[0] == user_pk:
+        return bool(cached[1])
+    found = bool(user_has_device(user, confirmed=True))
+    if request is not None:
+        setattr(request, _DEVICE_LOOKUP, (user_pk, found))
+    return found

@@ -311,3 +311,22 @@ def test_codes_are_checked_against_unhexlified_device_keys(coordinator):
     """The helper above computes codes the way an authenticator app does (guards the tests themselves)."""
     device = _device(coordinator)
     assert device.verify_token(code_for(unhexlify(device.key)))
+
+
+def _device_queries(client: Client, path: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return sum(1 for query in queries.captured_queries if "otp_" in query["sql"])
+
+
+def test_a_page_looks_for_the_users_authenticators_once_however_often_it_asks(
+    requester, coordinator, client_for
+):
+    # The gate and the layout both ask whether the user has given or must give a second factor.
+    # Without an authenticator: one lookup per kind of device (authenticator app, backup codes), once.
+    assert _device_queries(client_for(requester), "/cases/") == 2
+    # Past the second factor: the session's verified device, read once by django-otp, answers both.
+    assert _device_queries(client_for(coordinator), "/cases/") == 1
