@@ -42,7 +42,7 @@ def user_is_fully_authenticated(subject: HttpRequest | object) -> bool:
     if user.requires_2fa:  # type: ignore[union-attr]
         return False
     # Second factor optional and not given: fine unless the user turned it on.
-    return not _has_confirmed_device(user, request=subject if isinstance(subject, HttpRequest) else None)
+    return not has_confirmed_device(user, request=subject if isinstance(subject, HttpRequest) else None)
 
 
 #: The request attribute that keeps the device lookup's answer, and whose it is, for the rest of the request:
@@ -50,7 +50,8 @@ def user_is_fully_authenticated(subject: HttpRequest | object) -> bool:
 _DEVICE_LOOKUP = "_concilium_has_confirmed_device"
 
 
-def _has_confirmed_device(user: object, *, request: HttpRequest | None) -> bool:
+def has_confirmed_device(user: object, *, request: HttpRequest | None = None) -> bool:
+    """Whether the user has a confirmed authenticator; asked once a request when the request is given."""
     from django_otp import user_has_device
 
     user_pk = getattr(user, "pk", None)

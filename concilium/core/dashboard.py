@@ -3,13 +3,14 @@
 from typing import Any
 
 from django.db.models import Count
-from django_otp import user_has_device
+from django.http import HttpRequest
 
 from concilium.accounts.models import Role
 from concilium.accounts.permissions import AccountAction
 from concilium.accounts.permissions import can as accounts_can
 from concilium.cases.permissions import CLINICAL_ROLES, can_use_queue
 from concilium.cases.selectors_work import case_work_summary
+from concilium.core.access import has_confirmed_device
 from concilium.directory.models import Clinician, Hospital, Network
 from concilium.scheduling.selectors import expert_groups_for
 
@@ -35,7 +36,7 @@ def directory_overview(limit: int = 8) -> dict[str, object]:
     }
 
 
-def cards_for(user: Any) -> list[dict[str, object]]:
+def cards_for(user: Any, *, request: HttpRequest | None = None) -> list[dict[str, object]]:
     cards: list[dict[str, object]] = []
     if accounts_can(user, AccountAction.REGISTRATION_REVIEW):
         from concilium.accounts.selectors import activation_queue_summary
@@ -49,7 +50,7 @@ def cards_for(user: Any) -> list[dict[str, object]]:
     cards.append(
         {
             "template": "core/cards/security.html",
-            "data": {"has_2fa": user_has_device(user, confirmed=True), "required": user.requires_2fa},
+            "data": {"has_2fa": has_confirmed_device(user, request=request), "required": user.requires_2fa},
         }
     )
     return cards

@@ -12,7 +12,7 @@ from concilium.core.health import run_checks
 
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/dashboard.html", {"cards": cards_for(request.user)})
+    return render(request, "core/dashboard.html", {"cards": cards_for(request.user, request=request)})
 
 
 @public

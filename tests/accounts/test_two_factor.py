@@ -7,7 +7,9 @@ from base64 import b32decode
 from binascii import unhexlify
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -314,9 +316,6 @@ def test_codes_are_checked_against_unhexlified_device_keys(coordinator):
 
 
 def _device_queries(client: Client, path: str) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as queries:
         assert client.get(path).status_code == 200
     return sum(1 for query in queries.captured_queries if "otp_" in query["sql"])
