@@ -125,8 +125,9 @@ def create_world(rng: random.Random) -> World:
     from django.core.management import call_command
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from concilium.accounts.models import AccountStatus, Role, User
+    from concilium.accounts.models import AccountStatus, User
     from concilium.cases.models import CaseTemplate
+    from concilium.core.roles import Role
     from concilium.directory.models import Hospital, Network
     from concilium.patients.models import DiagnosisCode
     from concilium.scheduling.models import ExpertGroup, GroupMembership

@@ -97,7 +97,7 @@ def quiet_session_writes() -> None:
     """
     from django.conf import settings
 
-    from concilium.core import middleware
+    from concilium.accounts import middleware
 
     middleware.ACTIVITY_RESOLUTION = float("inf")  # type: ignore[assignment]
     settings.SESSION_IDLE_TIMEOUT = 24 * 3600  # the stamp is not refreshed: no idle logout during the run
@@ -148,7 +148,8 @@ class Reference:
 
 def create_reference() -> Reference:
     """Networks, specialties, hospitals and the signed-in reader; the languages come with the migrations."""
-    from concilium.accounts.models import AccountStatus, Role, User
+    from concilium.accounts.models import AccountStatus, User
+    from concilium.core.roles import Role
     from concilium.directory.models import Hospital, Language, Network, Specialty
 
     networks = [Network(code=code, name=f"ERN Bench {code[-2:]}") for code in NETWORK_CODES[:-1]]

@@ -55,14 +55,18 @@ INSTALLED_APPS = [
     "concilium.audit",
     "concilium.directory",
     "concilium.accounts",
+    "concilium.notifications",
     "concilium.helpdesk",
     "concilium.scheduling",
     "concilium.patients",
     "concilium.cases",
+    "concilium.home",
+    "concilium.demo",
 ]
 
 MIDDLEWARE = [
-    "concilium.core.middleware.RequestIdMiddleware",
+    "concilium.core.middleware.RequestContextMiddleware",
+    "concilium.core.problems.ApiProblemMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "concilium.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -72,8 +76,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "concilium.core.middleware.SessionLimitsMiddleware",
-    "concilium.core.middleware.LoginRequiredMiddleware",
+    "concilium.accounts.middleware.SessionLimitsMiddleware",
+    "concilium.accounts.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -93,7 +97,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "concilium.core.context_processors.navigation",
+                "concilium.home.context_processors.navigation",
             ],
         },
     },
@@ -132,7 +136,7 @@ AUTHENTICATION_BACKENDS = [
     "concilium.accounts.oidc.ConciliumOIDCBackend",
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:dashboard"
+LOGIN_REDIRECT_URL = "home:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

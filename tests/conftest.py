@@ -7,7 +7,8 @@ from django.db import connection
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from concilium.accounts.models import Role, User
+from concilium.accounts.models import User
+from concilium.core.roles import Role
 from tests.factories import PASSWORD, HospitalFactory, UserFactory
 
 # Fixture modules shared across folders. Registered here, at the root, and only here: pytest refuses a module

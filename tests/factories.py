@@ -5,7 +5,8 @@ from datetime import timedelta
 import factory
 from django.contrib.auth.hashers import make_password
 
-from concilium.accounts.models import AccountStatus, Role, User
+from concilium.accounts.models import AccountStatus, User
+from concilium.core.roles import Role
 from concilium.directory.models import Clinician, Hospital, Language, Network, Specialty
 
 PASSWORD = "correct horse battery staple"

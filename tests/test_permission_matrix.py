@@ -1,7 +1,7 @@
 """The permission matrix: every route of the project, for every role and account state, has a written outcome.
 
 `MATRIX` below is the specification. Each row is a route, a method and the object it acts on; each column a
-kind of visitor. Every cell is a test case (`helpdesk-accounts:activation_queue-GET-allowed`), and a route
+kind of visitor. Every cell is a test case (`helpdesk-helpdesk:activation_queue-GET-allowed`), and a route
 without a row fails `test_every_route_of_the_project_has_a_row`: a new view cannot ship without its
 permissions written down here. A refusal on another hospital's or person's object must read exactly as
 for an id that does not exist. `POLICY_MATRIX` does the same for each app's permissions module, by role.
@@ -35,7 +35,7 @@ from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from concilium.accounts.models import AccountStatus, ApiToken, RegistrationRequest, Role, User
+from concilium.accounts.models import AccountStatus, ApiToken, RegistrationRequest, User
 from concilium.accounts.permissions import AccountAction
 from concilium.accounts.permissions import can as account_can
 from concilium.audit.permissions import AuditAction, AuditEventPolicy
@@ -58,15 +58,15 @@ from concilium.cases.permissions import (
     can_create_case,
     can_use_queue,
 )
+from concilium.core.roles import Role
 from concilium.directory.models import Hospital, Language
 from concilium.directory.permissions import ClinicianPolicy, DirectoryAction
-from concilium.helpdesk.models import Notification
-from concilium.helpdesk.permissions import NotificationPolicy, OutboxAction
+from concilium.notifications.models import Notification
+from concilium.notifications.permissions import NotificationPolicy, OutboxAction
 from concilium.patients.crypto import encrypt_local_id, local_id_digest
 from concilium.patients.models import Consent, ConsentFormTemplate, Patient
 from concilium.patients.permissions import PatientAction, PatientPolicy
 from concilium.scheduling.models import ExpertGroup, GroupMembership
-from tests.accounts.registration_support import make_pending_request, registration_data
 from tests.conftest import verified_client
 from tests.factories import (
     PASSWORD,
@@ -76,6 +76,7 @@ from tests.factories import (
     SpecialtyFactory,
     UserFactory,
 )
+from tests.helpdesk.registration_support import make_pending_request, registration_data
 
 pytestmark = pytest.mark.django_db
 
@@ -440,16 +441,16 @@ set_language            POST   -      | dash  dash     dash  | dash    dash    d
 PLACES = {
     "login": "accounts:login",
     "2fa": "accounts:two_factor",
-    "dash": "core:dashboard",
-    "done": "accounts:register_done",
-    "queue": "accounts:activation_queue",
+    "dash": "home:dashboard",
+    "done": "helpdesk:register_done",
+    "queue": "helpdesk:activation_queue",
     "sec": "accounts:security",
     "out": "accounts:logged_out",
     "sent": "accounts:password_reset_done",
     "tokens": "accounts:tokens",
     "role": "accounts:user_role",
-    "outbox": "helpdesk:outbox",
-    "inbox": "helpdesk:inbox",
+    "outbox": "notifications:outbox",
+    "inbox": "notifications:inbox",
     "pat": "patients:detail",
     "forms": "patients:consent_forms",
     "case": "cases:detail",
@@ -1022,14 +1023,14 @@ def _email(visitor: Visitor) -> str:
 
 #: URL kwargs of routes that take ids: (world, visitor, object) -> kwargs.
 OBJECTS: dict[str, Callable[[World, Visitor, str], dict[str, Any]]] = {
-    "accounts:activation_detail": World.registration,
-    "accounts:activation_activate": World.registration,
-    "accounts:activation_reject": World.registration,
+    "helpdesk:activation_detail": World.registration,
+    "helpdesk:activation_activate": World.registration,
+    "helpdesk:activation_reject": World.registration,
     "accounts:user_role": World.account,
     "accounts:token_revoke": World.token,
     "api:accounts_token_revoke": lambda world, visitor, obj: world.token(visitor, obj, key="token_id"),
-    "helpdesk:outbox_retry": World.outbox_email,
-    "helpdesk:inbox_mark_read": World.notice,
+    "notifications:outbox_retry": World.outbox_email,
+    "notifications:inbox_mark_read": World.notice,
     "accounts:password_reset_confirm": lambda world, visitor, obj: {"uidb64": "MQ", "token": "not-a-token"},
     "patients:detail": _patient(),
     "patients:update": _patient(),
@@ -1089,8 +1090,8 @@ OBJECTS: dict[str, Callable[[World, Visitor, str], dict[str, Any]]] = {
 }
 #: A valid submission for each POST, so that a refusal is the only thing that can stop it.
 PAYLOADS: dict[str, Callable[[World, Visitor], dict[str, Any]]] = {
-    "accounts:register": World.registration_form,
-    "accounts:activation_reject": lambda world, visitor: {"reason": "Not a clinician."},
+    "helpdesk:register": World.registration_form,
+    "helpdesk:activation_reject": lambda world, visitor: {"reason": "Not a clinician."},
     "accounts:login": lambda world, visitor: {"username": _email(visitor), "password": PASSWORD},
     "accounts:two_factor": lambda world, visitor: {
         "code": _current_code(visitor.user) if visitor.user else ""
@@ -1109,7 +1110,7 @@ PAYLOADS: dict[str, Callable[[World, Visitor], dict[str, Any]]] = {
     },
     "accounts:tokens": lambda world, visitor: {"name": "matrix script", "scopes": ["read"], "lifetime": "30"},
     "accounts:user_role": lambda world, visitor: {"action": "role", "role": Role.EXPERT},
-    "helpdesk:inbox_mark_all_read": World.unread_notice,
+    "notifications:inbox_mark_all_read": World.unread_notice,
     "set_language": lambda world, visitor: {"language": "de"},
     "patients:enrol": lambda world, visitor: _new_patient(for_care="on"),
     "patients:update": lambda world, visitor: {"diagnosis": "Medulloblastoma, WNT-activated"},
@@ -1251,7 +1252,7 @@ def test_an_inactive_accounts_session_really_reaches_the_gate_and_is_ended_there
     visitor = World(request).visitor(actor)
     assert visitor.user is not None
     assert visitor.client.session["_auth_user_id"] == str(visitor.user.pk)
-    response = visitor.client.get(reverse("core:dashboard"))
+    response = visitor.client.get(reverse("home:dashboard"))
     assert response["Location"] == reverse("accounts:login")  # the gate's own answer, without ?next=
     assert "_auth_user_id" not in visitor.client.session
 

@@ -8,8 +8,8 @@ from ninja import Router, Schema
 from concilium.accounts.api_auth import api_user, required_scope
 from concilium.accounts.models import ApiToken, TokenScope, User
 from concilium.accounts.selectors import api_token_get, api_token_list
-from concilium.accounts.services.tokens import ApiTokenError, api_token_revoke
-from concilium.api.problems import ApiError
+from concilium.accounts.services.tokens import api_token_revoke
+from concilium.core.errors import DomainError
 
 router = Router(tags=["accounts"])
 
@@ -67,8 +67,5 @@ def token_revoke(request: HttpRequest, token_id: int) -> ApiToken:
     try:
         token = api_token_get(actor=user, pk=token_id)
     except Http404 as exc:
-        raise ApiError("not_found", "No such token.", status=404) from exc
-    try:
-        return api_token_revoke(token=token, actor=user, request=request)
-    except ApiTokenError as error:
-        raise ApiError(error.code, error.message, status=409) from error
+        raise DomainError("not_found", "No such token.") from exc
+    return api_token_revoke(token=token, actor=user)

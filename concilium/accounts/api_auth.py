@@ -17,12 +17,12 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
+from concilium.accounts.access import user_is_fully_authenticated
 from concilium.accounts.models import ApiToken, TokenScope, User
 from concilium.accounts.services.tokens import KEY_ID_LENGTH, api_token_mark_used
-from concilium.api.problems import ApiError
 from concilium.audit.models import Outcome
 from concilium.audit.services import audit_record
-from concilium.core.access import user_is_fully_authenticated
+from concilium.core.errors import DomainError, ErrorKind, register_codes
 
 #: Query parameters named like a credential; a request carrying one is refused outright.
 QUERY_TOKEN_PARAMS = frozenset({"access_token", "token", "api_key", "apikey"})
@@ -30,13 +30,14 @@ QUERY_TOKEN_PARAMS = frozenset({"access_token", "token", "api_key", "apikey"})
 _DUMMY_HASH = ApiToken.hash_secret("cnc_000000000000_dummy")
 
 
-class TokenInUrlError(ApiError):
+register_codes({"token_in_url": ErrorKind.BAD_REQUEST, "insufficient_scope": ErrorKind.FORBIDDEN})
+
+
+class TokenInUrlError(DomainError):
     """A credential was sent in the URL's query string."""
 
     def __init__(self) -> None:
-        super().__init__(
-            "token_in_url", "Tokens are not accepted in the URL; send Authorization: Bearer.", 400
-        )
+        super().__init__("token_in_url", "Tokens are not accepted in the URL; send Authorization: Bearer.")
 
 
 def reject_token_in_query(request: HttpRequest) -> None:
@@ -82,7 +83,6 @@ def token_for_secret(secret: str, *, request: HttpRequest | None = None) -> ApiT
             action="api_token.refused",
             actor=token.user,
             obj=token,
-            request=request,
             outcome=Outcome.DENIED,
             detail={"reason": reason, "key_id": token.key_id},
         )
@@ -172,7 +172,7 @@ def required_scope(request: HttpRequest, scope: TokenScope | str) -> None:
     """Refuse (403 problem) a token that lacks `scope`; a fully authenticated session holds every scope."""
     auth = getattr(request, "auth", None)
     if isinstance(auth, ApiToken) and str(scope) not in auth.scopes:
-        raise ApiError("insufficient_scope", f"This token lacks the '{scope}' scope.", status=403)
+        raise DomainError("insufficient_scope", f"This token lacks the '{scope}' scope.")
 
 
 def docs_login_required(view: Any) -> Any:

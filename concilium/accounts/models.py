@@ -10,18 +10,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from concilium.core.roles import ROLES_REQUIRING_2FA, Role
 
-class Role(models.TextChoices):
-    CLINICIAN = "clinician", _("Clinician")
-    EXPERT = "expert", _("Expert")
-    COORDINATOR = "coordinator", _("Group coordinator")
-    HELPDESK = "helpdesk", _("Helpdesk")
-    DATA_MANAGER = "data_manager", _("Registry data manager")
-    NETWORK_ADMIN = "network_admin", _("Network admin")
-
-
-#: Roles that must use a second factor at every local login.
-ROLES_REQUIRING_2FA = frozenset({Role.HELPDESK, Role.COORDINATOR, Role.NETWORK_ADMIN})
 #: Titles written before a name, skipped by the short name used in greetings (compared without the dot).
 NAME_TITLES = frozenset({"dr", "prof", "professor", "pr", "med", "dott", "doc", "mr", "mrs", "ms", "mx"})
 

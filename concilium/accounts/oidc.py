@@ -143,7 +143,6 @@ class ConciliumOIDCCallbackView(OIDCAuthenticationCallbackView):
         audit_record(
             action="auth.login_failed",
             actor=self._known_user(request),
-            request=request,
             outcome=Outcome.FAILURE,
             detail={"method": "oidc", "reason": reason},
         )

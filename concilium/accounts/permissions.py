@@ -9,14 +9,11 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from concilium.accounts.models import ApiToken, RegistrationRequest, Role
+from concilium.accounts.models import ApiToken
+from concilium.core.roles import Role
 
 
 class AccountAction(StrEnum):
-    #: See the activation queue and each registration request with the applicant's details.
-    REGISTRATION_REVIEW = "registration_review"
-    #: Activate or reject a registration request.
-    REGISTRATION_DECIDE = "registration_decide"
     #: Create, list and revoke one's own personal API tokens.
     API_TOKENS_OWN = "api_tokens_own"
     #: Give another account a different role.
@@ -25,17 +22,16 @@ class AccountAction(StrEnum):
     ACCOUNT_SUSPEND = "account_suspend"
 
 
-_STAFF = frozenset({AccountAction.REGISTRATION_REVIEW, AccountAction.REGISTRATION_DECIDE})
-
 #: Role -> the account actions it holds. A role not listed holds none.
 ROLE_ACTIONS: dict[str, frozenset[AccountAction]] = {
     Role.CLINICIAN: frozenset({AccountAction.API_TOKENS_OWN}),
     Role.EXPERT: frozenset({AccountAction.API_TOKENS_OWN}),
     Role.COORDINATOR: frozenset({AccountAction.API_TOKENS_OWN}),
-    Role.HELPDESK: _STAFF | {AccountAction.API_TOKENS_OWN},
+    Role.HELPDESK: frozenset({AccountAction.API_TOKENS_OWN}),
     Role.DATA_MANAGER: frozenset({AccountAction.API_TOKENS_OWN}),
-    Role.NETWORK_ADMIN: _STAFF
-    | {AccountAction.API_TOKENS_OWN, AccountAction.ROLE_CHANGE, AccountAction.ACCOUNT_SUSPEND},
+    Role.NETWORK_ADMIN: frozenset(
+        {AccountAction.API_TOKENS_OWN, AccountAction.ROLE_CHANGE, AccountAction.ACCOUNT_SUSPEND}
+    ),
 }
 
 
@@ -44,19 +40,6 @@ def can(user: Any, action: AccountAction) -> bool:
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return False
     return action in ROLE_ACTIONS.get(getattr(user, "role", ""), frozenset())
-
-
-class RegistrationRequestPolicy:
-    """Registration requests are seen by those who review them, and by nobody else."""
-
-    @staticmethod
-    def visible(
-        actor: Any, queryset: QuerySet[RegistrationRequest] | None = None
-    ) -> QuerySet[RegistrationRequest]:
-        queryset = RegistrationRequest.objects.all() if queryset is None else queryset
-        if not can(actor, AccountAction.REGISTRATION_REVIEW):
-            return queryset.none()
-        return queryset
 
 
 class ApiTokenPolicy:

@@ -24,7 +24,6 @@ def audit_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: A
     audit_record(
         action="auth.login",
         actor=user,
-        request=request,
         detail={"method": "oidc" if sso else "password", "second_factor": second_factor},
     )
 
@@ -35,7 +34,7 @@ def audit_logout(sender: Any, request: HttpRequest | None, user: Any, **kwargs: 
     if user is None:
         return
     reason = getattr(request, "logout_reason", "user")
-    audit_record(action="auth.logout", actor=user, request=request, detail={"reason": reason})
+    audit_record(action="auth.logout", actor=user, detail={"reason": reason})
 
 
 @receiver(user_login_failed, dispatch_uid="concilium.accounts.audit_login_failed")
@@ -61,7 +60,6 @@ def audit_login_failed(
     audit_record(
         action="auth.login_failed",
         actor=user,
-        request=request,
         outcome=outcome,
         detail={"method": "password", "reason": reason},
     )

@@ -1,22 +1,12 @@
 from django.urls import path
 
 from concilium.accounts.views import login as login_views
-from concilium.accounts.views import registration as registration_views
 from concilium.accounts.views import roles as role_views
 from concilium.accounts.views import tokens as token_views
 
 app_name = "accounts"
 
 urlpatterns: list = [
-    # registration and activation (views/registration.py)
-    path("register/", registration_views.register, name="register"),
-    path("register/done/", registration_views.register_done, name="register_done"),
-    path("activations/", registration_views.activation_queue_view, name="activation_queue"),
-    path("activations/<int:pk>/", registration_views.activation_detail, name="activation_detail"),
-    path(
-        "activations/<int:pk>/activate/", registration_views.activation_activate, name="activation_activate"
-    ),
-    path("activations/<int:pk>/reject/", registration_views.activation_reject, name="activation_reject"),
     # sign-in, second factor, sessions, password (views/login.py)
     path("login/", login_views.login_view, name="login"),
     path("logout/", login_views.logout_view, name="logout"),

@@ -4,9 +4,9 @@ from ninja import NinjaAPI
 
 from concilium.accounts.api import router as accounts_router
 from concilium.accounts.api_auth import API_AUTH, docs_login_required
-from concilium.api.problems import install_handlers
 from concilium.cases.api import router as cases_router
 from concilium.cases.api_panel import router as panels_router
+from concilium.core.problems import install_handlers
 from concilium.directory.api import router as directory_router
 from concilium.patients.api import router as patients_router
 

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from concilium.audit.models import Outcome
 from concilium.audit.selectors import MAX_PAGE
-from concilium.core.forms import CleanTextFormMixin, find_control_character
+from concilium.core.forms import CleanTextFormMixin
+from concilium.core.text import find_control_character
 
 FILTER_FIELDS = (
     "who",

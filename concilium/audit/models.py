@@ -25,6 +25,7 @@ class AuditEvent(models.Model):
     source_ip = models.GenericIPAddressField(_("source address"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS)
     request_id = models.CharField(_("request id"), max_length=36, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
 
     class Meta:

@@ -5,8 +5,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from concilium.accounts.models import Role
 from concilium.audit.models import AuditEvent
+from concilium.core.roles import Role
 
 
 class AuditAction(StrEnum):

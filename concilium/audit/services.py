@@ -2,25 +2,8 @@
 
 from typing import Any
 
-from django.http import HttpRequest
-
 from concilium.audit.models import AuditEvent, Outcome
-from concilium.core.logging import request_id_var
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    """The source address of a request (REMOTE_ADDR; set PROXY_COUNT behind a reverse proxy)."""
-    if request is None:
-        return None
-    from django.conf import settings
-
-    proxies = getattr(settings, "AXES_IPWARE_PROXY_COUNT", None)
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if proxies and forwarded:
-        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if len(hops) >= proxies:
-            return hops[-proxies]
-    return request.META.get("REMOTE_ADDR") or None
+from concilium.core import request_context
 
 
 def audit_record(
@@ -31,16 +14,16 @@ def audit_record(
     object_type: str = "",
     object_id: str | int = "",
     patient_ref: str = "",
-    request: HttpRequest | None = None,
     outcome: Outcome | str = Outcome.SUCCESS,
     detail: dict[str, object] | None = None,
 ) -> AuditEvent:
-    """Append one event. `detail` holds ids and codes only, never names, emails or clinical text."""
+    """Append one event. `detail` holds ids and codes only, never names, emails or clinical text.
+
+    Where the change came from (request id, address, user agent) is read from the request context."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
-    if actor is None and request is not None and getattr(request, "user", None) is not None:
-        actor = request.user if request.user.is_authenticated else None
+    context = request_context.current()
     return AuditEvent.objects.create(
         actor_id=getattr(actor, "pk", None),
         actor_label=getattr(actor, "email", "") or "",
@@ -48,20 +31,35 @@ def audit_record(
         object_type=object_type,
         object_id=str(object_id),
         patient_ref=patient_ref,
-        source_ip=client_ip(request),
+        source_ip=context.address,
+        user_agent=context.user_agent,
         outcome=outcome,
-        request_id=getattr(request, "request_id", "") or request_id_var.get(),
+        request_id=context.request_id,
         detail=detail or {},
     )
 
 
-def audit_log_viewed(*, actor: Any, request: HttpRequest | None, filters: list[str], page: int) -> AuditEvent:
-    """Reading the audit log is itself audited: which filters were used (names only) and which page."""
+def audit_read(
+    *,
+    actor: Any,
+    action: str,
+    obj: Any = None,
+    object_type: str = "",
+    patient_ref: str = "",
+    detail: dict[str, object] | None = None,
+) -> AuditEvent:
+    """Record a read of patient data (a page, a list page, a document, an API answer): every app's read
+    service calls this, once, from the entry point that showed the data."""
     return audit_record(
-        action="audit.viewed", actor=actor, request=request, detail={"filters": filters, "page": page}
+        action=action, actor=actor, obj=obj, object_type=object_type, patient_ref=patient_ref, detail=detail
     )
 
 
-def audit_log_exported(*, actor: Any, request: HttpRequest | None, filters: list[str]) -> AuditEvent:
+def audit_log_viewed(*, actor: Any, filters: list[str], page: int) -> AuditEvent:
+    """Reading the audit log is itself audited: which filters were used (names only) and which page."""
+    return audit_record(action="audit.viewed", actor=actor, detail={"filters": filters, "page": page})
+
+
+def audit_log_exported(*, actor: Any, filters: list[str]) -> AuditEvent:
     """Exporting the audit log is itself audited, with the names of the filters that shaped the export."""
-    return audit_record(action="audit.exported", actor=actor, request=request, detail={"filters": filters})
+    return audit_record(action="audit.exported", actor=actor, detail={"filters": filters})

@@ -43,7 +43,7 @@ def events(request: HttpRequest) -> HttpResponse:
         page = audit_event_page(
             audit_event_search(actor=request.user, **form.filters()), number=form.page_number()
         )
-        audit_log_viewed(actor=request.user, request=request, filters=form.used_filters(), page=page.number)
+        audit_log_viewed(actor=request.user, filters=form.used_filters(), page=page.number)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -61,7 +61,7 @@ def export(request: HttpRequest) -> HttpResponseBase:
     if not form.is_valid():
         return redirect(f"{reverse('audit:events')}?{request.GET.urlencode()}")
     queryset = audit_event_search(actor=request.user, **form.filters())
-    audit_log_exported(actor=request.user, request=request, filters=form.used_filters())
+    audit_log_exported(actor=request.user, filters=form.used_filters())
     writer = csv.writer(_Echo())
     lines: Iterator[str] = (writer.writerow(row) for row in audit_export_rows(queryset))
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")

@@ -4,20 +4,22 @@ A case the caller does not see is a 404 problem; a refused transition a 409 (wro
 422 (incomplete case, invalid input), both application/problem+json with a stable `code`.
 """
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import field_validator
 
 from concilium.accounts.api_auth import api_user, required_scope
 from concilium.accounts.models import TokenScope
-from concilium.api.problems import ApiError
 from concilium.cases.models import EPISODE_FIELDS, Case, CaseAttachment, CaseStatus
-from concilium.cases.permissions import CasePolicy, Refusal, can_create_case, can_use_queue
+from concilium.cases.permissions import CasePolicy, can_create_case, can_use_queue
 from concilium.cases.selectors import (
     QUEUE_STATUSES,
     CaseFilters,
@@ -27,58 +29,54 @@ from concilium.cases.selectors import (
     case_list_for,
     case_queue_for,
 )
-from concilium.cases.services import CaseTransitionError
 from concilium.cases.services.attachments import attachment_add, attachment_download_record
 from concilium.cases.services.lifecycle import (
     case_accept,
     case_create,
     case_decline,
-    case_refusal_record,
     case_schedule,
     case_submit,
     case_update,
 )
-from concilium.cases.services.reads import cases_listed
+from concilium.cases.services.reads import case_read_record, cases_listed
+from concilium.cases.services.refusals import case_action_run
 from concilium.cases.services.templates import completeness
-from concilium.directory.validators import has_control_characters
-from concilium.patients.models import Patient
-from concilium.scheduling.models import ExpertGroup
+from concilium.core.errors import DomainError, ErrorKind, not_found, register_codes
+from concilium.core.text import has_control_characters
+from concilium.patients.selectors import patient_get
+from concilium.scheduling.selectors import expert_group_get
 
 router = Router(tags=["cases"])
 
 PAGE_SIZE = 25
-#: Refusal code -> HTTP status.
-STATUS_FOR = {
-    Refusal.NOT_FOUND: 404,
-    Refusal.FORBIDDEN: 403,
-    Refusal.WRONG_STATUS: 409,
-    Refusal.NO_CONSENT: 409,
-    CaseTransitionError.INCOMPLETE: 422,
-    CaseTransitionError.INVALID: 422,
-}
-
-
-def _not_found() -> ApiError:
-    return ApiError("not_found", "No such case.", status=404)
-
-
-def _api_error(error: CaseTransitionError) -> ApiError:
-    return ApiError(error.code, error.message, status=STATUS_FOR.get(error.code, 409))
+register_codes(
+    {
+        "patient_not_found": ErrorKind.NOT_FOUND,
+        "group_not_found": ErrorKind.INVALID,
+        "invalid_status": ErrorKind.INVALID,
+    }
+)
 
 
 def _visible_case(request: HttpRequest, case_id: int) -> Case:
     try:
         return case_get_for_write(actor=api_user(request), pk=case_id)
     except Http404 as exc:
-        raise _not_found() from exc
+        raise not_found(_("No such case.")) from exc
 
 
-def _run(request: HttpRequest, case: Case, action: str, run) -> None:  # type: ignore[no-untyped-def]
-    try:
-        run()
-    except CaseTransitionError as error:
-        case_refusal_record(case=case, actor=api_user(request), action=action, error=error, request=request)
-        raise _api_error(error) from error
+def _act(
+    request: HttpRequest, case_id: int, action: str, service: Callable[..., object], **values: Any
+) -> dict[str, object]:
+    """The body of every case transition: the write scope, the case the caller sees, the service run as
+    the caller (a refusal audited and answered as a problem), and the case as it is now."""
+    required_scope(request, TokenScope.WRITE)
+    case = _visible_case(request, case_id)
+    actor = api_user(request)
+    case_action_run(
+        case=case, actor=actor, action=action, run=lambda: service(case=case, actor=actor, **values)
+    )
+    return _fresh(request, case_id)
 
 
 class DiagnosisCodeOut(Schema):
@@ -202,7 +200,6 @@ def _page(request: HttpRequest, queryset, number: int, action: str) -> dict[str,
     page = Paginator(queryset, PAGE_SIZE).get_page(number)
     cases_listed(
         actor=api_user(request),
-        request=request,
         action=action,
         case_ids=[case.pk for case in page.object_list],
         page=page.number,
@@ -222,7 +219,7 @@ def list_cases(request: HttpRequest, filters: Query[ListFilters]) -> dict[str, o
     required_scope(request, TokenScope.READ)
     actor = api_user(request)
     if not can_create_case(actor):
-        raise ApiError("forbidden", "Only clinicians of a hospital have cases of their own.", status=403)
+        raise DomainError("forbidden", "Only clinicians of a hospital have cases of their own.")
     queryset = case_list_for(
         actor=actor,
         filters=CaseFilters(
@@ -244,11 +241,9 @@ def queue(request: HttpRequest, filters: Query[QueueFilters]) -> dict[str, objec
     """Cases of the groups you coordinate in one status (submitted by default), oldest submission first."""
     required_scope(request, TokenScope.READ)
     if not can_use_queue(api_user(request)):
-        raise ApiError("forbidden", "Only the coordinators of an expert group have a queue.", status=403)
+        raise DomainError("forbidden", "Only the coordinators of an expert group have a queue.")
     if filters.status not in QUEUE_STATUSES:
-        raise ApiError(
-            "invalid_status", "The queue holds submitted, accepted and scheduled cases.", status=422
-        )
+        raise DomainError("invalid_status", "The queue holds submitted, accepted and scheduled cases.")
     queryset = case_queue_for(
         actor=api_user(request), status=filters.status, group=filters.group, urgent_first=filters.urgent_first
     )
@@ -261,9 +256,10 @@ def get_case(request: HttpRequest, case_id: int) -> dict[str, object]:
     required_scope(request, TokenScope.READ)
     try:
         with transaction.atomic():
-            case = case_get(actor=api_user(request), pk=case_id, request=request)
+            case = case_get(actor=api_user(request), pk=case_id)
+            case_read_record(actor=api_user(request), case=case, via="api")
     except Http404 as exc:
-        raise _not_found() from exc
+        raise not_found(_("No such case.")) from exc
     return _case_out(request, case)
 
 
@@ -296,24 +292,21 @@ def create_case(request: HttpRequest, payload: CaseCreateIn) -> tuple[int, dict[
     required_scope(request, TokenScope.WRITE)
     actor = api_user(request)
     if not can_create_case(actor):
-        raise ApiError("forbidden", "Only clinicians of a hospital start cases.", status=403)
-    patient = Patient.objects.filter(pk=payload.patient, hospital_id=actor.hospital_id).first()
-    if patient is None:
-        raise ApiError("patient_not_found", "No such patient at your hospital.", status=404)
-    group = ExpertGroup.objects.filter(pk=payload.group).first()
-    if group is None:
-        raise ApiError("group_not_found", "No such expert group.", status=422)
+        raise DomainError("forbidden", "Only clinicians of a hospital start cases.")
     try:
-        case = case_create(
-            actor=actor,
-            patient=patient,
-            group=group,
-            urgent=payload.urgent,
-            episode=payload.episode(),
-            request=request,
-        )
-    except CaseTransitionError as error:
-        raise _api_error(error) from error
+        patient = patient_get(actor=actor, patient_id=payload.patient)
+    except Http404 as exc:
+        raise DomainError("patient_not_found", "No such patient at your hospital.") from exc
+    group = expert_group_get(group_id=payload.group)
+    if group is None:
+        raise DomainError("group_not_found", "No such expert group.")
+    case = case_create(
+        actor=actor,
+        patient=patient,
+        group=group,
+        urgent=payload.urgent,
+        episode=payload.episode(),
+    )
     return Status(
         201, _case_out(request, Case.objects.select_related("patient", "group", "hospital").get(pk=case.pk))
     )
@@ -329,40 +322,27 @@ def _fresh(request: HttpRequest, case_id: int) -> dict[str, object]:
 @router.patch("/{case_id}", response=CaseOut, url_name="cases_update")
 def update_case(request: HttpRequest, case_id: int, payload: CaseUpdateIn) -> dict[str, object]:
     """Change the episode, the urgent flag or the confirmed checklist items (draft, or information asked)."""
-    required_scope(request, TokenScope.WRITE)
-    case = _visible_case(request, case_id)
-    _run(
+    return _act(
         request,
-        case,
+        case_id,
         "edit",
-        lambda: case_update(
-            case=case,
-            actor=api_user(request),
-            episode=payload.episode(),
-            urgent=payload.urgent,
-            checklist_confirmed=payload.checklist_confirmed,
-            request=request,
-        ),
+        case_update,
+        episode=payload.episode(),
+        urgent=payload.urgent,
+        checklist_confirmed=payload.checklist_confirmed,
     )
-    return _fresh(request, case_id)
 
 
 @router.post("/{case_id}/submit", response=CaseOut, url_name="cases_submit")
 def submit_case(request: HttpRequest, case_id: int) -> dict[str, object]:
     """Submit a complete draft to its group (needs a valid care consent)."""
-    required_scope(request, TokenScope.WRITE)
-    case = _visible_case(request, case_id)
-    _run(request, case, "submit", lambda: case_submit(case=case, actor=api_user(request), request=request))
-    return _fresh(request, case_id)
+    return _act(request, case_id, "submit", case_submit)
 
 
 @router.post("/{case_id}/accept", response=CaseOut, url_name="cases_accept")
 def accept_case(request: HttpRequest, case_id: int) -> dict[str, object]:
     """Accept a submitted case (the group's coordinators)."""
-    required_scope(request, TokenScope.WRITE)
-    case = _visible_case(request, case_id)
-    _run(request, case, "accept", lambda: case_accept(case=case, actor=api_user(request), request=request))
-    return _fresh(request, case_id)
+    return _act(request, case_id, "accept", case_accept)
 
 
 class DeclineIn(Schema):
@@ -372,15 +352,7 @@ class DeclineIn(Schema):
 @router.post("/{case_id}/decline", response=CaseOut, url_name="cases_decline")
 def decline_case(request: HttpRequest, case_id: int, payload: DeclineIn) -> dict[str, object]:
     """Decline a submitted case with a reason (the group's coordinators)."""
-    required_scope(request, TokenScope.WRITE)
-    case = _visible_case(request, case_id)
-    _run(
-        request,
-        case,
-        "decline",
-        lambda: case_decline(case=case, actor=api_user(request), reason=payload.reason, request=request),
-    )
-    return _fresh(request, case_id)
+    return _act(request, case_id, "decline", case_decline, reason=payload.reason)
 
 
 class ScheduleIn(Schema):
@@ -397,17 +369,7 @@ class ScheduleIn(Schema):
 @router.post("/{case_id}/schedule", response=CaseOut, url_name="cases_schedule")
 def schedule_case(request: HttpRequest, case_id: int, payload: ScheduleIn) -> dict[str, object]:
     """Set or move the discussion date of an accepted case (group coordinators; needs consent)."""
-    required_scope(request, TokenScope.WRITE)
-    case = _visible_case(request, case_id)
-    _run(
-        request,
-        case,
-        "schedule",
-        lambda: case_schedule(
-            case=case, actor=api_user(request), discussion_on=payload.discussion_on, request=request
-        ),
-    )
-    return _fresh(request, case_id)
+    return _act(request, case_id, "schedule", case_schedule, discussion_on=payload.discussion_on)
 
 
 class AttachmentOut(Schema):
@@ -441,23 +403,16 @@ def upload_attachment(
     """Attach a PDF, PNG, JPEG, DOCX or ODT file (multipart/form-data), checked on its content and size."""
     required_scope(request, TokenScope.WRITE)
     case = _visible_case(request, case_id)
-    result: list[CaseAttachment] = []
-    _run(
-        request,
-        case,
-        "attach",
-        lambda: result.append(
-            attachment_add(
-                case=case,
-                actor=api_user(request),
-                upload=file,
-                description=description,
-                checklist_key=checklist_key,
-                request=request,
-            )
+    actor = api_user(request)
+    attachment = case_action_run(
+        case=case,
+        actor=actor,
+        action="attach",
+        run=lambda: attachment_add(
+            case=case, actor=actor, upload=file, description=description, checklist_key=checklist_key
         ),
     )
-    return Status(201, result[0])
+    return Status(201, attachment)
 
 
 @router.get("/{case_id}/attachments/{attachment_id}", url_name="cases_attachment_download")
@@ -467,13 +422,13 @@ def download_attachment(request: HttpRequest, case_id: int, attachment_id: int) 
     try:
         attachment = attachment_get(actor=api_user(request), case_pk=case_id, pk=attachment_id)
     except Http404 as exc:
-        raise ApiError("not_found", "No such attachment.", status=404) from exc
+        raise DomainError("not_found", "No such attachment.") from exc
     with transaction.atomic():
-        attachment_download_record(attachment=attachment, actor=api_user(request), request=request)
+        attachment_download_record(attachment=attachment, actor=api_user(request))
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError as exc:
-        raise ApiError("not_found", "The file is missing from storage.", status=404) from exc
+        raise DomainError("not_found", "The file is missing from storage.") from exc
     response = FileResponse(
         handle, as_attachment=True, filename=attachment.name, content_type=attachment.content_type
     )

@@ -14,56 +14,35 @@ from pydantic import field_validator
 
 from concilium.accounts.api_auth import api_user, required_scope
 from concilium.accounts.models import TokenScope, User
-from concilium.api.problems import ApiError
-from concilium.audit.services import audit_record
 from concilium.cases.models import Case, Contribution, PanelMember, PanelRole, Recommendation
-from concilium.cases.permissions import CaseAction, CasePolicy, PanelAction, Refusal
+from concilium.cases.permissions import CaseAction, CasePolicy, PanelAction
 from concilium.cases.selectors_panel import (
     contributions_for,
     my_panels_page,
     panel_members,
     recommendation_for,
 )
-from concilium.cases.services import CaseTransitionError
+from concilium.cases.services import case_require
 from concilium.cases.services.panel import (
     CONTRIBUTION_MAX_LENGTH,
     contribution_post,
     panel_invite,
     panel_remove,
 )
-from concilium.cases.services.reads import cases_listed
+from concilium.cases.services.reads import case_read_record, cases_listed
 from concilium.cases.services.recommendation import (
     MAX_FIELD_LENGTH,
     recommendation_save,
     recommendation_sign,
 )
-from concilium.core.forms import find_control_character
+from concilium.cases.services.refusals import case_action_run
+from concilium.core.errors import DomainError, ErrorKind, register_codes
+from concilium.core.text import find_control_character
 from concilium.directory.permissions import ClinicianPolicy
 
 router = Router(tags=["panels"])
 
-#: Codes of a `CaseTransitionError` that describe the request's input rather than the case's state.
-INPUT_CODES = frozenset(
-    {
-        CaseTransitionError.INVALID,
-        "clinician_without_account",
-        "bad_role",
-        "bad_expiry",
-        "bad_participants",
-        "wrong_credential",
-    }
-)
-
-
-def _problem(error: CaseTransitionError) -> ApiError:
-    """One mapping from a refused panel action to HTTP."""
-    if error.code == Refusal.NOT_FOUND:
-        return ApiError("not_found", "No such case.", status=404)
-    if error.code == Refusal.FORBIDDEN:
-        return ApiError("forbidden", error.message, status=403)
-    if error.code == "throttled":
-        return ApiError(error.code, error.message, status=429)
-    return ApiError(error.code, error.message, status=422 if error.code in INPUT_CODES else 409)
+register_codes({"unknown_clinician": ErrorKind.INVALID, "report_unavailable": ErrorKind.CONFLICT})
 
 
 def _case(request: HttpRequest, case_id: int) -> Case:
@@ -74,25 +53,19 @@ def _case(request: HttpRequest, case_id: int) -> Case:
         .first()
     )
     if case is None:
-        raise ApiError("not_found", "No such case.", status=404)
+        raise DomainError("not_found", "No such case.")
     return case
 
 
 def _require(user: User, action: str, case: Case) -> None:
-    refused = CasePolicy.refusal(user, action, case)
-    if refused is not None:
-        raise _problem(CaseTransitionError(*refused))
+    """Refuse (audited) unless the policy lets `user` do `action` with `case`."""
+    case_action_run(
+        case=case, actor=user, action=action, run=lambda: case_require(actor=user, action=action, case=case)
+    )
 
 
 def _audit_read(request: HttpRequest, case: Case, action: str) -> None:
-    audit_record(
-        action=action,
-        actor=api_user(request),
-        obj=case,
-        patient_ref=case.patient.pseudonym,
-        request=request,
-        detail={"reference": case.reference, "via": "api"},
-    )
+    case_read_record(actor=api_user(request), case=case, action=action, via="api")
 
 
 def _no_control(value: str) -> str:
@@ -244,7 +217,7 @@ def panels_mine(request: HttpRequest) -> list[PanelMember]:
     required_scope(request, TokenScope.READ)
     actor = api_user(request)
     seats = list(my_panels_page(actor=actor, per_page=200).rows)
-    cases_listed(actor=actor, request=request, action="panel.list", case_ids=[seat.case_id for seat in seats])
+    cases_listed(actor=actor, action="panel.list", case_ids=[seat.case_id for seat in seats])
     return seats
 
 
@@ -266,18 +239,15 @@ def invite(request: HttpRequest, case_id: int, payload: InviteIn) -> Status[Pane
     _require(user, CaseAction.MANAGE_PANEL, case)
     clinician = ClinicianPolicy.visible(user).filter(pk=payload.clinician_id).select_related("user").first()
     if clinician is None:
-        raise ApiError("unknown_clinician", "No such clinician in the directory.", status=422)
-    try:
-        member = panel_invite(
-            case=case,
-            clinician=clinician,
-            role=payload.role,
-            expires_at=payload.expires_at,
-            actor=user,
-            request=request,
-        )
-    except CaseTransitionError as error:
-        raise _problem(error) from error
+        raise DomainError("unknown_clinician", "No such clinician in the directory.")
+    member = case_action_run(
+        case=case,
+        actor=user,
+        action=CaseAction.MANAGE_PANEL,
+        run=lambda: panel_invite(
+            case=case, clinician=clinician, role=payload.role, expires_at=payload.expires_at, actor=user
+        ),
+    )
     member.is_expired = False  # type: ignore[attr-defined]
     return Status(201, member)
 
@@ -291,11 +261,13 @@ def remove(request: HttpRequest, case_id: int, member_id: int) -> Status[None]:
     _require(user, CaseAction.MANAGE_PANEL, case)
     member = PanelMember.objects.filter(pk=member_id, case=case).first()
     if member is None:
-        raise ApiError("not_found", "No such panel member.", status=404)
-    try:
-        panel_remove(case=case, member=member, actor=user, request=request)
-    except CaseTransitionError as error:
-        raise _problem(error) from error
+        raise DomainError("not_found", "No such panel member.")
+    case_action_run(
+        case=case,
+        actor=user,
+        action=CaseAction.MANAGE_PANEL,
+        run=lambda: panel_remove(case=case, member=member, actor=user),
+    )
     return Status(204, None)
 
 
@@ -314,12 +286,12 @@ def contribute(request: HttpRequest, case_id: int, payload: ContributionIn) -> S
     required_scope(request, TokenScope.WRITE)
     user = api_user(request)
     case = _case(request, case_id)
-    try:
-        contribution = contribution_post(
-            case=case, actor=user, body=payload.body, kind=payload.kind, request=request
-        )
-    except CaseTransitionError as error:
-        raise _problem(error) from error
+    contribution = case_action_run(
+        case=case,
+        actor=user,
+        action=PanelAction.CONTRIBUTE,
+        run=lambda: contribution_post(case=case, actor=user, body=payload.body, kind=payload.kind),
+    )
     return Status(201, contribution)
 
 
@@ -327,7 +299,7 @@ def _visible_recommendation(request: HttpRequest, case: Case) -> Recommendation:
     rec = recommendation_for(case=case)
     user = api_user(request)
     if rec is None or (rec.signed_at is None and not CasePolicy.can(user, PanelAction.VIEW_DRAFT, case)):
-        raise ApiError("not_found", "No recommendation yet.", status=404)
+        raise DomainError("not_found", "No recommendation yet.")
     return rec
 
 
@@ -349,9 +321,12 @@ def recommendation_put(request: HttpRequest, case_id: int, payload: Recommendati
     case = _case(request, case_id)
     participants = list(User.objects.filter(pk__in=payload.participants))
     if len(participants) != len(set(payload.participants)):
-        raise ApiError("bad_participants", "Participants are chosen among the panel's members.", status=422)
-    try:
-        recommendation_save(
+        raise DomainError("bad_participants", "Participants are chosen among the panel's members.")
+    case_action_run(
+        case=case,
+        actor=user,
+        action=PanelAction.DRAFT_RECOMMENDATION,
+        run=lambda: recommendation_save(
             case=case,
             actor=user,
             summary=payload.summary,
@@ -359,10 +334,8 @@ def recommendation_put(request: HttpRequest, case_id: int, payload: Recommendati
             rationale=payload.rationale,
             references=payload.references,
             participants=participants,
-            request=request,
-        )
-    except CaseTransitionError as error:
-        raise _problem(error) from error
+        ),
+    )
     return recommendation_for(case=case)  # type: ignore[return-value]
 
 
@@ -374,10 +347,12 @@ def recommendation_sign_endpoint(request: HttpRequest, case_id: int, payload: Si
     required_scope(request, TokenScope.WRITE)
     user = api_user(request)
     case = _case(request, case_id)
-    try:
-        recommendation_sign(case=case, actor=user, credential=payload.credential, request=request)
-    except CaseTransitionError as error:
-        raise _problem(error) from error
+    case_action_run(
+        case=case,
+        actor=user,
+        action=PanelAction.SIGN_RECOMMENDATION,
+        run=lambda: recommendation_sign(case=case, actor=user, credential=payload.credential),
+    )
     return recommendation_for(case=case)  # type: ignore[return-value]
 
 
@@ -390,11 +365,11 @@ def report(request: HttpRequest, case_id: int) -> FileResponse:
     _require(user, PanelAction.DOWNLOAD_REPORT, case)
     rec = recommendation_for(case=case)
     if rec is None or not rec.report:
-        raise ApiError("report_unavailable", "The report has not been generated yet.", status=409)
+        raise DomainError("report_unavailable", "The report has not been generated yet.")
     try:
         handle = rec.report.open("rb")
     except FileNotFoundError as error:
-        raise ApiError("report_unavailable", "The report has not been generated yet.", status=409) from error
+        raise DomainError("report_unavailable", "The report has not been generated yet.") from error
     _audit_read(request, case, "recommendation.report_download")
     response = FileResponse(
         handle,

@@ -6,3 +6,8 @@ class CasesConfig(AppConfig):
     name = "concilium.cases"
     label = "cases"
     verbose_name = _("Cases")
+
+    def ready(self) -> None:
+        from concilium.cases import receivers
+
+        receivers.connect()

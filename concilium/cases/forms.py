@@ -15,7 +15,7 @@ from concilium.cases.services.templates import CHECKLIST_KINDS, Section
 from concilium.core.forms import CleanTextFormMixin
 from concilium.core.widgets import QuickSelect
 from concilium.patients.models import Patient
-from concilium.scheduling.models import ExpertGroup
+from concilium.scheduling.selectors import expert_groups_all
 
 
 def _plain_text(limit: int):  # type: ignore[no-untyped-def]
@@ -76,7 +76,7 @@ class CaseCreateForm(StyledForm):
     patient = forms.ModelChoiceField(label=_("Patient"), queryset=Patient.objects.none())
     group = forms.ModelChoiceField(
         label=_("Expert group"),
-        queryset=ExpertGroup.objects.select_related("network").order_by("network__name", "name"),
+        queryset=expert_groups_all(),
     )
     urgent = forms.BooleanField(
         label=_("Urgent"),
@@ -187,7 +187,7 @@ class CaseFilterForm(CleanTextFormMixin, forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False, widget=QuickSelect)
     group = forms.ModelChoiceField(
-        label=_("Expert group"), queryset=ExpertGroup.objects.all(), required=False, widget=QuickSelect
+        label=_("Expert group"), queryset=expert_groups_all(), required=False, widget=QuickSelect
     )
     urgent = forms.BooleanField(label=_("Urgent only"), required=False)
 

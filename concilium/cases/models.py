@@ -1,6 +1,8 @@
 """Cases put before an expert group: the episode, its attachments, the pre-selection thread, the panel, the
 discussion and the signed recommendation. Every change of `status` goes through a service in services/."""
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -198,6 +200,17 @@ class PanelRole(models.TextChoices):
     GUEST = "guest", _("Guest")
 
 
+def live_seat(now: datetime | None = None) -> Q:
+    """The one rule for a seat that gives access: leads and members, and guests until their access expires."""
+    return ~Q(role=PanelRole.GUEST) | Q(expires_at__gt=now or timezone.now())
+
+
+class PanelMemberQuerySet(models.QuerySet["PanelMember"]):
+    def live(self, now: datetime | None = None) -> "PanelMemberQuerySet":
+        """The seats that give access now (`live_seat`)."""
+        return self.filter(live_seat(now))
+
+
 class PanelMember(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="panel")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="panel_seats")
@@ -208,6 +221,8 @@ class PanelMember(models.Model):
     added_at = models.DateTimeField(default=timezone.now)
     #: Guests' access ends here (at most 90 days after the invitation).
     expires_at = models.DateTimeField(_("access expires"), null=True, blank=True)
+
+    objects = PanelMemberQuerySet.as_manager()
 
     class Meta:
         ordering = ["role", "added_at"]
@@ -225,6 +240,15 @@ class PanelMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} on {self.case} ({self.role})"
+
+    @staticmethod
+    def is_live_seat(role: str, expires_at: datetime | None, now: datetime | None = None) -> bool:
+        """`live_seat` for one seat's values (a row already read)."""
+        return role != PanelRole.GUEST or (expires_at is not None and expires_at > (now or timezone.now()))
+
+    @property
+    def is_live(self) -> bool:
+        return self.is_live_seat(self.role, self.expires_at)
 
 
 class Contribution(models.Model):

@@ -21,16 +21,14 @@ from enum import StrEnum
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from concilium.accounts.models import Role
 from concilium.cases.models import Case, CaseStatus, PanelMember, PanelRole
-from concilium.scheduling.models import GroupMembership
+from concilium.core.policy import Policy, Refusal, Refused, is_usable
+from concilium.core.roles import CLINICAL_ROLES, Role
+from concilium.scheduling.selectors import coordinated_group_ids, coordinator_memberships, is_coordinator
 
-#: Roles whose holders are clinicians of their hospital (and so see their hospital's cases).
-CLINICAL_ROLES = frozenset({Role.CLINICIAN, Role.EXPERT, Role.COORDINATOR})
 #: Statuses in which the pre-selection thread is open.
 THREAD_STATUSES = frozenset({CaseStatus.SUBMITTED, CaseStatus.ACCEPTED, CaseStatus.SCHEDULED})
 #: Statuses in which the requester may edit the episode when the coordinator asked for more information.
@@ -49,15 +47,6 @@ class CaseAction(StrEnum):
     MARK_DISCUSSED = "mark_discussed"
     CLOSE = "close"
     MANAGE_PANEL = "manage_panel"
-
-
-class Refusal(StrEnum):
-    """Why an action is refused; `CaseTransitionError` carries the same codes."""
-
-    NOT_FOUND = "not_found"  # the actor does not see the case at all
-    FORBIDDEN = "forbidden"  # sees it, but this action is not theirs
-    WRONG_STATUS = "wrong_status"  # not from this status
-    NO_CONSENT = "no_consent"  # the patient has no valid care consent
 
 
 @dataclass(frozen=True)
@@ -192,10 +181,6 @@ _REFUSAL_MESSAGES = {
 }
 
 
-def _is_usable(actor: Any) -> bool:
-    return bool(getattr(actor, "is_authenticated", False) and getattr(actor, "is_active", False))
-
-
 def _owned(actor: Any, prefix: str = "") -> Q:
     """Cases of the actor's hospital, seen by its clinicians (nothing for other roles)."""
     if actor.role in CLINICAL_ROLES and actor.hospital_id:
@@ -209,27 +194,17 @@ def _shared(prefix: str = "") -> Q:
     return ~Q(**{f"{prefix}status": CaseStatus.DRAFT}) & Q(**{f"{prefix}patient__has_care_consent": True})
 
 
-def _live_seat() -> Q:
-    """Panel seats that give access: leads and members, and guests until their access expires."""
-    return ~Q(role=PanelRole.GUEST) | Q(expires_at__gt=timezone.now())
-
-
-class CasePolicy:
+class CasePolicy(Policy[Case]):
     """Checks an action on a case and narrows a queryset to the cases an actor sees."""
 
-    @staticmethod
-    def visible(actor: Any, queryset: QuerySet[Case] | None = None) -> QuerySet[Case]:
+    model = Case
+
+    @classmethod
+    def scope(cls, actor: Any, queryset: QuerySet[Case]) -> QuerySet[Case]:
         """The cases `actor` may see (correlated EXISTS, not joins: no duplicate rows, and one index probe per
         case when few cases are looked at, as on a case page)."""
-        queryset = Case.objects.all() if queryset is None else queryset
-        if not _is_usable(actor):
-            return queryset.none()
-        coordinates = Exists(
-            GroupMembership.objects.filter(
-                group_id=OuterRef("group_id"), user_id=actor.pk, role=GroupMembership.GroupRole.COORDINATOR
-            )
-        )
-        seated = Exists(PanelMember.objects.filter(_live_seat(), case_id=OuterRef("pk"), user_id=actor.pk))
+        coordinates = Exists(coordinator_memberships(user_id=actor.pk, group_id=OuterRef("group_id")))
+        seated = Exists(PanelMember.objects.live().filter(case_id=OuterRef("pk"), user_id=actor.pk))
         return queryset.filter(_owned(actor) | (_shared() & (coordinates | seated)))
 
     # The lists narrow `visible` to one way of seeing a case, which an index answers; an OR of the three
@@ -239,7 +214,7 @@ class CasePolicy:
     def visible_at_own_hospital(actor: Any, queryset: QuerySet[Case] | None = None) -> QuerySet[Case]:
         """The cases of the actor's hospital, which its clinicians see whatever their status and consent."""
         queryset = Case.objects.all() if queryset is None else queryset
-        if not (_is_usable(actor) and actor.role in CLINICAL_ROLES and actor.hospital_id):
+        if not (is_usable(actor) and actor.role in CLINICAL_ROLES and actor.hospital_id):
             return queryset.none()
         return queryset.filter(hospital_id=actor.hospital_id)
 
@@ -250,39 +225,35 @@ class CasePolicy:
         The groups are read here (one query) and named in the cases' query: as a subquery, joined to the
         lists' related tables, they cost PostgreSQL more to plan than the list costs to read."""
         queryset = Case.objects.all() if queryset is None else queryset
-        if not _is_usable(actor):
+        if not is_usable(actor):
             return queryset.none()
-        coordinated = GroupMembership.objects.filter(
-            user_id=actor.pk, role=GroupMembership.GroupRole.COORDINATOR
-        ).values_list("group_id", flat=True)
-        return queryset.filter(Q(group_id__in=list(coordinated)) & (_owned(actor) | _shared()))
+        coordinated = coordinated_group_ids(user_id=actor.pk)
+        return queryset.filter(Q(group_id__in=coordinated) & (_owned(actor) | _shared()))
 
     @staticmethod
     def seen_from_seat(actor: Any, prefix: str = "") -> Q:
         """Whether the actor sees a case on whose panel they hold a live seat (the caller checks the seat):
         `visible` once the seat is known, as a condition over the case (`prefix` "case__" from a seat)."""
-        if not _is_usable(actor):
+        if not is_usable(actor):
             return Q(pk__in=[])
         return _owned(actor, prefix=prefix) | _shared(prefix=prefix)
 
     @staticmethod
     def access(actor: Any, case: Case) -> Access:
         """How `actor` stands to `case`; memoised on the case object for the actor (one or two queries)."""
-        if not _is_usable(actor):
+        if not is_usable(actor):
             return Access()
         cache: dict[int, Access] = case.__dict__.setdefault("_access_cache", {})
         if actor.pk in cache:
             return cache[actor.pk]
         owner = actor.role in CLINICAL_ROLES and actor.hospital_id is not None
         owner = owner and actor.hospital_id == case.hospital_id
-        coordinator = GroupMembership.objects.filter(
-            user_id=actor.pk, group_id=case.group_id, role=GroupMembership.GroupRole.COORDINATOR
-        ).exists()
+        coordinator = is_coordinator(user_id=actor.pk, group_id=case.group_id)
         seat = (
             PanelMember.objects.filter(case_id=case.pk, user_id=actor.pk).values("role", "expires_at").first()
         )
         panel_role = None
-        if seat is not None and (seat["role"] != PanelRole.GUEST or seat["expires_at"] > timezone.now()):
+        if seat is not None and PanelMember.is_live_seat(seat["role"], seat["expires_at"]):
             panel_role = seat["role"]
         found = Access(
             owner=owner,
@@ -300,26 +271,23 @@ class CasePolicy:
         case.__dict__.pop("_access_cache", None)
 
     @classmethod
-    def refusal(cls, actor: Any, action: str, case: Case) -> tuple[Refusal, str] | None:
-        """None when `actor` may do `action` with `case`; else (code, message) saying why not."""
+    def refusal(cls, actor: Any, action: str, obj: Any = None) -> Refused | None:
+        """None when `actor` may do `action` with the case `obj`; else a `Refused` saying why not."""
+        case: Case = obj
         access = cls.access(actor, case)
         if not access.sees:
-            return Refusal.NOT_FOUND, str(_REFUSAL_MESSAGES[Refusal.NOT_FOUND])
+            return Refused(Refusal.NOT_FOUND, str(_REFUSAL_MESSAGES[Refusal.NOT_FOUND]))
         rule = RULES.get(str(action))
         if rule is None or not rule.who(access):
-            return Refusal.FORBIDDEN, str(_REFUSAL_MESSAGES[Refusal.FORBIDDEN])
+            return Refused(Refusal.FORBIDDEN, str(_REFUSAL_MESSAGES[Refusal.FORBIDDEN]))
         if (rule.states is not None and case.status not in rule.states) or (
             rule.when is not None and not rule.when(case)
         ):
             message = str(rule.states_message) or str(_("This is not possible in the case's present status."))
-            return Refusal.WRONG_STATUS, message
+            return Refused(Refusal.WRONG_STATUS, message)
         if rule.needs_consent and not case.patient.has_care_consent:
-            return Refusal.NO_CONSENT, str(_REFUSAL_MESSAGES[Refusal.NO_CONSENT])
+            return Refused(Refusal.NO_CONSENT, str(_REFUSAL_MESSAGES[Refusal.NO_CONSENT]))
         return None
-
-    @classmethod
-    def can(cls, actor: Any, action: str, case: Case) -> bool:
-        return cls.refusal(actor, action, case) is None
 
     @classmethod
     def allowed_actions(cls, actor: Any, case: Case) -> frozenset[str]:
@@ -329,24 +297,19 @@ class CasePolicy:
 
 def can_configure_templates(actor: Any) -> bool:
     """Network admins edit the expert groups' case templates (which gives them no access to any case)."""
-    return _is_usable(actor) and actor.role == Role.NETWORK_ADMIN
+    return is_usable(actor) and actor.role == Role.NETWORK_ADMIN
 
 
 def can_create_case(actor: Any) -> bool:
     """Clinicians (of any clinical role) with a hospital start cases for their hospital's patients."""
-    return _is_usable(actor) and actor.role in CLINICAL_ROLES and actor.hospital_id is not None
+    return is_usable(actor) and actor.role in CLINICAL_ROLES and actor.hospital_id is not None
 
 
 def can_use_queue(actor: Any) -> bool:
     """Coordinators, and anyone who coordinates a group, have a queue (it lists only their groups' cases)."""
-    if not _is_usable(actor):
+    if not is_usable(actor):
         return False
-    return (
-        actor.role == Role.COORDINATOR
-        or GroupMembership.objects.filter(
-            user_id=actor.pk, role=GroupMembership.GroupRole.COORDINATOR
-        ).exists()
-    )
+    return actor.role == Role.COORDINATOR or is_coordinator(user_id=actor.pk)
 
 
 # --- Panel actions -----------------------------------------------------------------------------------------
@@ -429,11 +392,11 @@ class FiguresPolicy:
 
     @staticmethod
     def can(actor: Any) -> bool:
-        if not _is_usable(actor):
+        if not is_usable(actor):
             return False
         if actor.role == Role.NETWORK_ADMIN:
             return True
-        return GroupMembership.objects.filter(user=actor, role=GroupMembership.GroupRole.COORDINATOR).exists()
+        return is_coordinator(user_id=actor.pk)
 
     @classmethod
     def cases(cls, actor: Any) -> QuerySet[Case]:
@@ -442,6 +405,4 @@ class FiguresPolicy:
             return Case.objects.none()
         if actor.role == Role.NETWORK_ADMIN:
             return Case.objects.all()
-        return Case.objects.filter(
-            group__memberships__user=actor, group__memberships__role=GroupMembership.GroupRole.COORDINATOR
-        )
+        return Case.objects.filter(group_id__in=coordinated_group_ids(user_id=actor.pk))

@@ -5,15 +5,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404
 
-from concilium.audit.services import audit_record
 from concilium.cases.models import Case, CaseAttachment, CaseMessage, CaseStatus
-from concilium.cases.permissions import CLINICAL_ROLES, CasePolicy
+from concilium.cases.permissions import CasePolicy
 from concilium.core.pagination import RowsByIds
+from concilium.core.roles import CLINICAL_ROLES
 from concilium.patients.models import Patient
 from concilium.patients.selectors import patient_search
-from concilium.scheduling.models import ExpertGroup, GroupMembership
+from concilium.scheduling.models import ExpertGroup
+from concilium.scheduling.selectors import coordinated_groups as scheduling_coordinated_groups
 
 LIST_RELATED = ("patient", "patient__diagnosis_code", "group", "requester")
 #: Queue tabs: status -> (what the coordinator does next)
@@ -76,16 +77,11 @@ def case_queue_for(
 
 
 def coordinated_groups(*, actor: Any) -> list[ExpertGroup]:
-    return list(
-        ExpertGroup.objects.filter(
-            memberships__user_id=getattr(actor, "pk", None),
-            memberships__role=GroupMembership.GroupRole.COORDINATOR,
-        ).order_by("name")
-    )
+    return scheduling_coordinated_groups(user_id=getattr(actor, "pk", None))
 
 
-def case_get(*, actor: Any, pk: int, request: HttpRequest | None = None, audit: bool = True) -> Case:
-    """One case the actor sees, with what its page shows loaded; 404 otherwise. Audited as "case.view"."""
+def case_get(*, actor: Any, pk: int) -> Case:
+    """One case the actor sees, with what its page shows loaded; 404 otherwise (the caller audits it)."""
     queryset = CasePolicy.visible(actor).select_related(*LIST_RELATED, "hospital", "group__case_template")
     queryset = queryset.prefetch_related(
         Prefetch("attachments", queryset=CaseAttachment.objects.select_related("uploaded_by")),
@@ -94,15 +90,6 @@ def case_get(*, actor: Any, pk: int, request: HttpRequest | None = None, audit: 
     case = queryset.filter(pk=pk).first()
     if case is None:
         raise Http404
-    if audit:
-        audit_record(
-            action="case.view",
-            actor=actor,
-            obj=case,
-            patient_ref=case.patient.pseudonym,
-            request=request,
-            detail={"reference": case.reference},
-        )
     return case
 
 
@@ -157,3 +144,13 @@ def case_timeline(case: Case) -> list[tuple[str, Any]]:
         (CaseStatus.STOPPED.label, case.stopped_at),
     ]
     return [(str(label), when) for label, when in steps if when is not None]
+
+
+def cases_of_patient(*, actor: Any, patient: Any) -> list[Case]:
+    """The patient's cases the actor sees (its own hospital sees all of them), newest first."""
+    return list(
+        CasePolicy.visible(actor)
+        .filter(patient_id=patient.pk)
+        .select_related("group")
+        .order_by("-created_at")
+    )

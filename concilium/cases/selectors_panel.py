@@ -2,9 +2,7 @@
 mention. Each starts from what the actor may see (CasePolicy, ClinicianPolicy), in a fixed number of queries.
 """
 
-from typing import Any
-
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -19,11 +17,6 @@ from concilium.directory.permissions import ClinicianPolicy
 SUGGESTIONS = 8
 
 
-def active_seat_filter(now: Any = None) -> Q:
-    """Seats that give access now: leads and members, and guests until their access expires."""
-    return Q(role__in=[PanelRole.LEAD, PanelRole.MEMBER]) | Q(expires_at__gt=now or timezone.now())
-
-
 def my_panels_page(*, actor: User, number: int = 1, per_page: int = 25) -> UncountedPage[PanelMember]:
     """A page of the actor's live seats on cases they still see: first the panels at work (accepted,
     scheduled and discussed cases), soonest discussion first, then the others, latest seat first; each with
@@ -36,14 +29,15 @@ def my_panels_page(*, actor: User, number: int = 1, per_page: int = 25) -> Uncou
     """
     number = min(max(number, 1), MAX_PAGE)
     offset, wanted = (number - 1) * per_page, per_page + 1
-    live_seat = PanelMember.objects.filter(active_seat_filter(), case_id=OuterRef("pk"), user_id=actor.pk)
+    live_seat = PanelMember.objects.live().filter(case_id=OuterRef("pk"), user_id=actor.pk)
     at_work = list(
         Case.objects.filter(Exists(live_seat), CasePolicy.seen_from_seat(actor), status__in=PANEL_STATUSES)
         .order_by(Coalesce("discussion_on", "submitted_at").asc(nulls_last=True), "-created_at", "pk")
         .values_list("pk", flat=True)[: offset + wanted]
     )
     past = (
-        PanelMember.objects.filter(active_seat_filter(), CasePolicy.seen_from_seat(actor, prefix="case__"))
+        PanelMember.objects.live()
+        .filter(CasePolicy.seen_from_seat(actor, prefix="case__"))
         .filter(user_id=actor.pk)
         .exclude(case__status__in=PANEL_STATUSES)
         .order_by("-added_at", "-pk")
@@ -74,9 +68,7 @@ def panel_members(*, case: Case) -> list[PanelMember]:
     )
     now = timezone.now()
     for member in members:
-        member.is_expired = member.role == PanelRole.GUEST and bool(  # type: ignore[attr-defined]
-            member.expires_at and member.expires_at <= now
-        )
+        member.is_expired = not PanelMember.is_live_seat(member.role, member.expires_at, now)  # type: ignore[attr-defined]
     return sorted(members, key=lambda m: (order.get(m.role, 3), m.user.full_name, m.pk))
 
 
@@ -117,7 +109,7 @@ def invite_candidates(*, actor: User, case: Case, q: str) -> list[Clinician]:
 def mention_candidates(*, case: Case, q: str, exclude: User | None = None) -> list[User]:
     """Panel members (live seats) whose name matches `q`, for the "@" autocomplete."""
     folded = fold(q)
-    seats = PanelMember.objects.filter(active_seat_filter(), case=case).select_related("user")
+    seats = PanelMember.objects.live().filter(case=case).select_related("user")
     users = [seat.user for seat in seats if exclude is None or seat.user_id != exclude.pk]
     matches = [user for user in users if folded in fold(user.full_name)]
     return sorted(matches, key=lambda u: u.full_name)[:SUGGESTIONS]

@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 
 from concilium.cases.models import CaseStatus, PanelMember, PanelRole
 from concilium.cases.permissions import CasePolicy, can_create_case, can_use_queue
-from concilium.cases.selectors_panel import active_seat_filter
 
 #: Signed recommendations stay "new" on the requester's dashboard this long.
 RECENT_RECOMMENDATIONS = timedelta(days=14)
@@ -102,7 +101,8 @@ def _requester(actor: Any) -> list[WorkItem]:
 
 def _panels(actor: Any) -> list[WorkItem]:
     seats = (
-        PanelMember.objects.filter(active_seat_filter(), user_id=actor.pk, case__status__in=PANEL_AT_WORK)
+        PanelMember.objects.live()
+        .filter(user_id=actor.pk, case__status__in=PANEL_AT_WORK)
         .filter(case__patient__has_care_consent=True)
         .aggregate(
             active=Count("id"),

@@ -1,6 +1,6 @@
-"""Form helpers shared by every app: text with NUL or control characters is a form error, never a 500."""
+"""Form helpers shared by every app: the text rule on every text field (a form error, never a 500) and
+Bootstrap styling with accessible error markup."""
 
-import unicodedata
 from typing import Any
 
 from django import forms
@@ -8,18 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
-#: Control characters a multi-line field (a textarea) may hold: tab, line feed and carriage return.
-MULTILINE_ALLOWED = frozenset("\t\n\r")
-#: Control characters a one-line field may hold: tab only (a pasted value may carry one).
-SINGLE_LINE_ALLOWED = frozenset("\t")
-
-
-def find_control_character(value: str, *, allowed: frozenset[str] = MULTILINE_ALLOWED) -> str | None:
-    """The first NUL, control character (C0, DEL, C1) or lone surrogate in `value` not allowed, or None."""
-    for ch in value:
-        if ch not in allowed and unicodedata.category(ch) in {"Cc", "Cs"}:
-            return ch
-    return None
+from concilium.core.text import MULTILINE_ALLOWED, SINGLE_LINE_ALLOWED, find_control_character
 
 
 class NoControlCharactersValidator:
@@ -65,3 +54,41 @@ class CleanTextFormMixin:
                     if not isinstance(v, ProhibitNullCharactersValidator | NoControlCharactersValidator)
                 ]
                 field.validators = [*kept, validator]
+
+
+class StyledFormMixin:
+    """Bootstrap classes on every widget, and aria-invalid / aria-describedby on fields with errors."""
+
+    fields: dict[str, forms.Field]
+    _errors: Any
+
+    def style_widgets(self) -> None:
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs.setdefault("class", css)
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        for name in self._errors or {}:
+            field = self.fields.get(name)
+            if field is not None:
+                described = [f"id_{name}_error"] + ([f"id_{name}_helptext"] if field.help_text else [])
+                field.widget.attrs["aria-invalid"] = "true"
+                css = field.widget.attrs.get("class", "")
+                if "is-invalid" not in css.split():
+                    field.widget.attrs["class"] = f"{css} is-invalid".strip()
+                field.widget.attrs["aria-describedby"] = " ".join(described)
+
+
+class StyledForm(StyledFormMixin, CleanTextFormMixin, forms.Form):
+    """A form with Bootstrap-styled widgets and the text rule on every text field."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_widgets()

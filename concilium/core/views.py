@@ -1,33 +1,15 @@
-"""Dashboard, public information pages, health and error pages."""
+"""Health and error pages (the error pages of the JSON API are problem documents: core.problems)."""
 
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from concilium.core.access import public
-from concilium.core.dashboard import cards_for
 from concilium.core.health import run_checks
 
 
-@require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/dashboard.html", {"cards": cards_for(request.user, request=request)})
-
-
-@public
-@require_GET
-def about(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/about.html")
-
-
-@public
-@require_GET
-def privacy(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/privacy.html")
-
-
-@public
+@login_not_required
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:

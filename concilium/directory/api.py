@@ -9,7 +9,8 @@ from pydantic import field_validator
 
 from concilium.accounts.api_auth import api_user, required_scope
 from concilium.accounts.models import TokenScope
-from concilium.api.problems import ApiError
+from concilium.core.errors import DomainError
+from concilium.core.text import has_control_characters
 from concilium.directory.permissions import ClinicianPolicy, DirectoryAction
 from concilium.directory.selectors import (
     COUNT_CAP,
@@ -19,7 +20,6 @@ from concilium.directory.selectors import (
     clinician_page,
     clinician_search,
 )
-from concilium.directory.validators import has_control_characters
 
 router = Router(tags=["directory"])
 
@@ -93,7 +93,7 @@ def list_clinicians(request: HttpRequest, filters: Query[ClinicianFilters]) -> d
     actor = api_user(request)
     required_scope(request, TokenScope.READ)
     if not ClinicianPolicy.can(actor, DirectoryAction.VIEW):
-        raise ApiError("forbidden", "You may not read the directory.", status=403)
+        raise DomainError("forbidden", "You may not read the directory.")
     queryset = clinician_search(
         actor=actor,
         name=filters.q,

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from concilium.accounts.models import Role
+from concilium.core.roles import Role
 from concilium.directory.models import Clinician
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import StrIndex
 from django.db.models.lookups import GreaterThan
 
@@ -232,3 +232,22 @@ def clinician_export_rows(
             "languages": ";".join(language.code for language in clinician.languages.all()),
             "networks": ";".join(network.code for network in clinician.networks.all()),
         }
+
+
+def directory_overview(limit: int = 8) -> dict[str, object]:
+    """Listed clinicians per country (top `limit`), with totals; three aggregate queries whatever the size."""
+    by_country = list(
+        Clinician.objects.filter(is_listed=True)
+        .values("country")
+        .annotate(total=Count("id"))
+        .order_by("-total", "country")[:limit]
+    )
+    peak = max((row["total"] for row in by_country), default=0) or 1
+    for row in by_country:
+        row["percent"] = round(100 * row["total"] / peak)
+    return {
+        "clinicians": Clinician.objects.filter(is_listed=True).count(),
+        "hospitals": Hospital.objects.count(),
+        "networks": Network.objects.count(),
+        "by_country": by_country,
+    }

@@ -11,10 +11,10 @@ from django.db import transaction
 from django.db.models.functions import Lower
 
 from concilium.audit.services import audit_record
+from concilium.core.text import FORMULA_PREFIXES, has_control_characters
 from concilium.directory.models import Clinician, Hospital, Language, Network, Specialty, fold
 from concilium.directory.reference import is_country_code
 from concilium.directory.selectors import CSV_COLUMNS
-from concilium.directory.validators import FORMULA_PREFIXES, has_control_characters
 
 BATCH_SIZE = 1000
 MAX_LENGTHS = {"full_name": 200, "email": 254, "hospital": 200, "specialty": 120}

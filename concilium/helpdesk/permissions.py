@@ -1,46 +1,42 @@
-"""Who may do what with notifications: one policy for the outbox, one rule for the inbox."""
+"""Who may do what at the helpdesk: review and decide registration requests (helpdesk, network admins)."""
 
 from enum import StrEnum
 from typing import Any
 
 from django.db.models import QuerySet
 
-from concilium.accounts.models import Role
-from concilium.helpdesk.models import Notification
+from concilium.accounts.models import RegistrationRequest
+from concilium.core.policy import RolePolicy
+from concilium.core.roles import Role
 
 
-class OutboxAction(StrEnum):
-    VIEW = "view"
-    RETRY = "retry"
-    SEND_TEST = "send_test"
+class HelpdeskAction(StrEnum):
+    #: See the activation queue and each registration request with the applicant's details.
+    REGISTRATION_REVIEW = "registration_review"
+    #: Activate or reject a registration request.
+    REGISTRATION_DECIDE = "registration_decide"
 
 
-#: Roles that run the outbox: they manage accounts, so they may see recipients' addresses.
-OUTBOX_ROLES: dict[OutboxAction, frozenset[str]] = {
-    OutboxAction.VIEW: frozenset({Role.HELPDESK, Role.NETWORK_ADMIN}),
-    OutboxAction.RETRY: frozenset({Role.HELPDESK, Role.NETWORK_ADMIN}),
-    OutboxAction.SEND_TEST: frozenset({Role.HELPDESK, Role.NETWORK_ADMIN}),
+_STAFF = frozenset({HelpdeskAction.REGISTRATION_REVIEW, HelpdeskAction.REGISTRATION_DECIDE})
+
+#: Role -> the helpdesk actions it holds. A role not listed holds none.
+ROLE_ACTIONS: dict[str, frozenset[HelpdeskAction]] = {
+    Role.HELPDESK: _STAFF,
+    Role.NETWORK_ADMIN: _STAFF,
 }
 
 
-class NotificationPolicy:
-    """The outbox is for helpdesk and network admins; an in-app notice is visible to its recipient only."""
+class RegistrationRequestPolicy(RolePolicy[RegistrationRequest]):
+    """Registration requests are seen by those who review them, and by nobody else (404)."""
 
-    @staticmethod
-    def can(actor: Any, action: OutboxAction) -> bool:
-        # Like every policy: a pending, rejected or suspended account holds no action, whatever its role.
-        if not getattr(actor, "is_authenticated", False) or not getattr(actor, "is_active", False):
-            return False
-        return actor.role in OUTBOX_ROLES[action]
+    model = RegistrationRequest
+    role_actions = ROLE_ACTIONS
+    view_action = HelpdeskAction.REGISTRATION_REVIEW
 
-    @staticmethod
-    def outbox(actor: Any) -> QuerySet[Notification]:
-        """Every email in the outbox, or none for a role that may not see it."""
-        if not NotificationPolicy.can(actor, OutboxAction.VIEW):
-            return Notification.objects.none()
-        return Notification.objects.filter(channel=Notification.Channel.EMAIL)
+    @classmethod
+    def scope(cls, actor: Any, queryset: QuerySet[RegistrationRequest]) -> QuerySet[RegistrationRequest]:
+        return queryset
 
-    @staticmethod
-    def inbox(actor: Any) -> QuerySet[Notification]:
-        """The actor's own in-app notifications, never anyone else's."""
-        return Notification.objects.filter(recipient_id=actor.pk, channel=Notification.Channel.IN_APP)
+
+def can(actor: Any, action: HelpdeskAction) -> bool:
+    return RegistrationRequestPolicy.can(actor, action)

@@ -1,255 +1,246 @@
-"""Notifications: written to the outbox in the caller's transaction, delivered by a task after commit."""
+"""Writes for registration: a clinician asks for an account; the helpdesk activates or rejects it."""
 
-import logging
-import random
-import smtplib
-from datetime import datetime, timedelta
+from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage
-from django.db import transaction
-from django.db.models import F, Q
-from django.http import HttpRequest
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.shortcuts import resolve_url
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from concilium.accounts.models import AccountStatus, RegistrationRequest, User
+from concilium.audit.models import Outcome
 from concilium.audit.services import audit_record
-from concilium.helpdesk.models import Notification
+from concilium.core.errors import DomainError, ErrorKind, register_codes
+from concilium.core.roles import Role
+from concilium.directory.models import Clinician, Hospital, Language, Specialty
+from concilium.helpdesk.permissions import HelpdeskAction, can
+from concilium.notifications.models import Notification
+from concilium.notifications.services import notification_enqueue
 
-logger = logging.getLogger(__name__)
-
-Channel = Notification.Channel
-Status = Notification.Status
-
-#: Upper bound of the wait between two delivery attempts.
-OUTBOX_BACKOFF_MAX_SECONDS = 60 * 60
-#: A due message left alone this long after its own delivery task should have run is picked up by the sweeper.
-OUTBOX_SWEEP_GRACE_SECONDS = 60
-#: Errors worth another try: the mail server is down, slow, or refused for now.
-TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (smtplib.SMTPException, OSError)
-#: Apps whose objects never go into a notification's context (bodies carry no patient data).
-_CLINICAL_APPS = frozenset({"patients", "imaging", "registry"})
+Decision = RegistrationRequest.Decision
+EMAIL_ONLY = (Notification.Channel.EMAIL,)
+#: Repeated registrations with a known address send its owner one email per interval, not one per attempt.
+DUPLICATE_NOTICE_INTERVAL = timedelta(hours=1)
 
 
-class NotificationError(Exception):
-    """A notification action that does not apply to the message in its present state."""
+class RegistrationError(DomainError):
+    """A registration step that cannot be done; `code` says why, the message says it to a person."""
 
-    NOT_FAILED = "not_failed"
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-def _check_context(context: dict[str, object]) -> None:
-    for key, value in context.items():
-        meta = getattr(value, "_meta", None)
-        if key.startswith("patient") or (meta is not None and meta.app_label in _CLINICAL_APPS):
-            raise ValueError(f"notification context {key!r} would put patient data in a message")
+    ALREADY_DECIDED = "already_decided"
+    REASON_REQUIRED = "reason_required"
+    COUNTRY_MISMATCH = "country_mismatch"
+    CLINICIAN_CONFLICT = "clinician_conflict"
 
 
-def notification_enqueue(
-    *,
-    recipient: Any,
-    kind: str,
-    context: dict[str, object] | None = None,
-    link: str = "",
-    channels: tuple[str, ...] = (Channel.EMAIL, Channel.IN_APP),
-) -> list[Notification]:
-    """Queue a notice for `recipient`, rendered in their language.
-
-    Templates: helpdesk/notifications/<kind>_subject.txt and <kind>_body.txt.
-
-    Bodies carry no patient data: they say what happened and link to the page, which checks access.
-    If the surrounding transaction rolls back, the rows vanish and nothing is sent.
-    """
-    context = context or {}
-    _check_context(context)
-    if link and (not link.startswith("/") or link.startswith("//")):
-        raise ValueError("a notification links to a page of Concilium: pass a path such as /cases/12/")
-    language = recipient.language or settings.LANGUAGE_CODE
-    data = {
-        "recipient": recipient,
-        "link": link,
-        "absolute_link": f"{settings.SITE_URL}{link}" if link else settings.SITE_URL,
-        "site_url": settings.SITE_URL,
-        **context,
+register_codes(
+    {
+        RegistrationError.ALREADY_DECIDED: ErrorKind.CONFLICT,
+        RegistrationError.REASON_REQUIRED: ErrorKind.INVALID,
+        RegistrationError.COUNTRY_MISMATCH: ErrorKind.INVALID,
+        RegistrationError.CLINICIAN_CONFLICT: ErrorKind.CONFLICT,
     }
-    with translation.override(language):
-        subject = " ".join(render_to_string(f"helpdesk/notifications/{kind}_subject.txt", data).split())
-        body = render_to_string(f"helpdesk/notifications/{kind}_body.txt", data).strip()
-    created = [
-        Notification.objects.create(
-            recipient=recipient,
-            channel=channel,
-            kind=kind,
-            language=language,
-            subject=subject[:200],
-            body=body,
-            link=link,
-            status=Status.PENDING if channel == Channel.EMAIL else Status.SENT,
-        )
-        for channel in channels
-    ]
-    email_ids = [n.pk for n in created if n.channel == Channel.EMAIL]
-    if email_ids:
-        transaction.on_commit(lambda: _schedule_delivery(email_ids))
-    return created
+)
 
 
-def _schedule_delivery(notification_ids: list[int], run_after: datetime | None = None) -> None:
-    from concilium.helpdesk.tasks import deliver_notification
-
-    task = deliver_notification.using(run_after=run_after) if run_after else deliver_notification
-    for notification_id in notification_ids:
-        task.enqueue(notification_id)
-
-
-def message_id_for(notification: Notification) -> str:
-    """A Message-ID that stays the same on every attempt, so a receiver can recognise a repeat."""
-    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "concilium.localhost"
-    return f"<notification.{notification.pk}.{int(notification.created_at.timestamp())}@{domain}>"
+def _notify_helpdesk_of_new_request() -> None:
+    """Tell every active helpdesk user that a request waits; the message names nobody."""
+    link = reverse("helpdesk:activation_queue")
+    for member in User.objects.filter(role=Role.HELPDESK, is_active=True).order_by("pk"):
+        notification_enqueue(app="helpdesk", recipient=member, kind="registration_received", link=link)
 
 
-def retry_delay(attempts: int) -> timedelta:
-    """Exponential backoff after the given number of failed attempts, capped, with a little jitter."""
-    base = min(settings.OUTBOX_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0), OUTBOX_BACKOFF_MAX_SECONDS)
-    jitter = random.uniform(0, max(base * 0.1, 0.5))  # noqa: S311 - spreading retries, not a secret
-    return timedelta(seconds=base + jitter)
-
-
-def notification_claim(*, notification_id: int) -> Notification | None:
-    """Take one due email for delivery, or None when it is not due, already sent, or leased to another worker.
-
-    A single conditional UPDATE: of two workers racing for the same row exactly one changes it.
-    """
-    now = timezone.now()
-    claimable = Q(status=Status.PENDING) | Q(status=Status.SENDING, lease_until__lt=now)
-    claimed = (
-        Notification.objects.filter(
-            claimable, pk=notification_id, channel=Channel.EMAIL, next_attempt_at__lte=now
-        )
-        .filter(attempts__lt=settings.OUTBOX_MAX_ATTEMPTS)
-        .update(
-            status=Status.SENDING,
-            lease_until=now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS),
-            attempts=F("attempts") + 1,
-        )
+def _notify_owner_of_duplicate(owner: User) -> None:
+    """Tell the address's owner that someone tried to register it (once per DUPLICATE_NOTICE_INTERVAL)."""
+    recent = Notification.objects.filter(
+        recipient=owner,
+        kind="registration_duplicate",
+        created_at__gte=timezone.now() - DUPLICATE_NOTICE_INTERVAL,
     )
-    if not claimed:
-        return None
-    return Notification.objects.select_related("recipient").get(pk=notification_id)
-
-
-def _send(notification: Notification) -> None:
-    message = EmailMessage(
-        subject=notification.subject,
-        body=notification.body,
-        to=[notification.recipient.email],
-        headers={
-            "Message-ID": message_id_for(notification),
-            "Auto-Submitted": "auto-generated",
-            "X-Auto-Response-Suppress": "All",
-            "Content-Language": notification.language,
-        },
+    if recent.exists():
+        return
+    notification_enqueue(
+        app="helpdesk",
+        recipient=owner,
+        kind="registration_duplicate",
+        context={"account_status": owner.status},
+        link=resolve_url(settings.LOGIN_URL),
+        channels=EMAIL_ONLY,
     )
-    message.send(fail_silently=False)
-
-
-def notification_deliver(*, notification_id: int) -> str:
-    """Send one queued email; on a passing failure put it back with backoff. Returns the outcome."""
-    notification = notification_claim(notification_id=notification_id)
-    if notification is None:
-        return "skipped"
-    # The row is ours while attempts matches: a worker that lost its lease cannot overwrite a later attempt.
-    ours = Notification.objects.filter(
-        pk=notification.pk, status=Status.SENDING, attempts=notification.attempts
-    )
-    try:
-        _send(notification)
-    except Exception as exc:
-        error = type(exc).__name__
-        now = timezone.now()
-        transient = isinstance(exc, TRANSIENT_ERRORS)
-        if transient and notification.attempts < settings.OUTBOX_MAX_ATTEMPTS:
-            next_attempt = now + retry_delay(notification.attempts)
-            ours.update(
-                status=Status.PENDING, next_attempt_at=next_attempt, lease_until=None, last_error=error
-            )
-            transaction.on_commit(lambda: _schedule_delivery([notification.pk], run_after=next_attempt))
-            logger.warning(
-                "notification delivery failed, will retry",
-                extra={
-                    "notification_id": notification.pk,
-                    "attempt": notification.attempts,
-                    "error_type": error,
-                },
-            )
-            return "retry"
-        ours.update(status=Status.FAILED, lease_until=None, last_error=error)
-        logger.error(
-            "notification delivery failed for good",
-            extra={"notification_id": notification.pk, "attempt": notification.attempts, "error_type": error},
-        )
-        return "failed"
-    ours.update(status=Status.SENT, sent_at=timezone.now(), lease_until=None, last_error="")
-    logger.info("notification sent", extra={"notification_id": notification.pk, "kind": notification.kind})
-    return "sent"
-
-
-def outbox_sweep_due(*, grace_seconds: int = OUTBOX_SWEEP_GRACE_SECONDS, limit: int = 500) -> int:
-    """Queue delivery again for emails whose own task was lost: long due, or leased by a worker that died.
-
-    A lease that ran out on the last allowed attempt marks the message failed. Returns how many were queued.
-    """
-    now = timezone.now()
-    emails = Notification.objects.filter(channel=Channel.EMAIL)
-    expired = Q(status=Status.SENDING, lease_until__lt=now)
-    exhausted = emails.filter(expired, attempts__gte=settings.OUTBOX_MAX_ATTEMPTS)
-    exhausted.update(status=Status.FAILED, lease_until=None, last_error="LeaseExpired")
-    overdue = Q(status=Status.PENDING, next_attempt_at__lte=now - timedelta(seconds=grace_seconds))
-    due_ids = list(
-        emails.filter(overdue | expired).order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
-    )
-    if due_ids:
-        transaction.on_commit(lambda: _schedule_delivery(due_ids))
-        logger.info("outbox sweep queued deliveries", extra={"count": len(due_ids)})
-    return len(due_ids)
 
 
 @transaction.atomic
-def notification_retry(
-    *, notification: Notification, actor: Any, request: HttpRequest | None = None
-) -> Notification:
-    """Give a failed email a fresh set of attempts, starting now (a helpdesk action, audited)."""
-    locked = Notification.objects.select_for_update().get(pk=notification.pk)
-    if locked.channel != Channel.EMAIL or locked.status != Status.FAILED:
-        raise NotificationError(NotificationError.NOT_FAILED, "Only a failed email can be sent again.")
-    locked.status = Status.PENDING
-    locked.attempts = 0
-    locked.next_attempt_at = timezone.now()
-    locked.lease_until = None
-    locked.save(update_fields=["status", "attempts", "next_attempt_at", "lease_until"])
-    audit_record(action="notification.retry", actor=actor, obj=locked, request=request)
-    transaction.on_commit(lambda: _schedule_delivery([locked.pk]))
+def registration_submit(
+    *,
+    full_name: str,
+    email: str,
+    password: str,
+    hospital: Hospital,
+    specialty: Specialty,
+    country: str,
+    languages: Iterable[Language],
+    professional_role: str,
+    reason: str,
+    language: str,
+) -> RegistrationRequest | None:
+    """Create a pending account and its request for the activation queue, and tell the helpdesk.
+
+    When the address already has an account, nothing is created: its owner gets an email instead and the
+    caller shows the same confirmation, so the page never reveals which addresses are registered.
+    Returns the new request, or None for an address that already had an account.
+    """
+    if hospital.country != country:
+        raise RegistrationError(
+            RegistrationError.COUNTRY_MISMATCH, str(_("The hospital is not in the country you chose."))
+        )
+    email = User.objects.normalize_email(email).lower()
+    password_hash = make_password(password)  # hashed on both paths, so timing does not tell them apart
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is None:
+        try:
+            with transaction.atomic():  # a concurrent registration of the same address loses here
+                user = User.objects.create(
+                    email=email,
+                    full_name=full_name,
+                    password=password_hash,
+                    role=Role.CLINICIAN,
+                    status=AccountStatus.PENDING,
+                    is_active=False,
+                    hospital=hospital,
+                    language=language,
+                )
+        except IntegrityError:
+            existing = User.objects.get(email__iexact=email)
+    if existing is not None:
+        _notify_owner_of_duplicate(existing)
+        audit_record(action="registration.duplicate", actor=None, obj=existing, outcome=Outcome.DENIED)
+        return None
+
+    registration = RegistrationRequest.objects.create(
+        user=user,
+        hospital=hospital,
+        country=country,
+        specialty=specialty,
+        professional_role=professional_role,
+        reason=reason,
+        acknowledged_privacy_at=timezone.now(),
+    )
+    registration.languages.set(languages)
+    audit_record(
+        action="registration.submit",
+        actor=user,
+        obj=registration,
+        detail={"user_id": user.pk, "hospital_id": hospital.pk, "specialty_id": specialty.pk},
+    )
+    _notify_helpdesk_of_new_request()
+    return registration
+
+
+def _lock_pending(request_obj: RegistrationRequest, actor: Any) -> RegistrationRequest:
+    if not can(actor, HelpdeskAction.REGISTRATION_DECIDE):
+        raise PermissionDenied
+    locked = RegistrationRequest.objects.select_for_update().select_related("user").get(pk=request_obj.pk)
+    if locked.decision != Decision.PENDING:
+        raise RegistrationError(
+            RegistrationError.ALREADY_DECIDED,
+            str(
+                _("This request was already decided (%(decision)s).")
+                % {"decision": locked.get_decision_display()}
+            ),
+        )
     return locked
 
 
-def notification_mark_read(*, notification: Notification, actor: Any) -> Notification:
-    """Mark one of the actor's in-app notifications read (idempotent)."""
-    if notification.recipient_id != actor.pk:
-        raise Notification.DoesNotExist
-    if notification.read_at is None:
-        notification.read_at = timezone.now()
-        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
-            read_at=notification.read_at
+def _link_clinician(registration: RegistrationRequest) -> Clinician:
+    """The applicant's directory entry: an existing one with the same address is linked, else a new one."""
+    user = registration.user
+    clinician = Clinician.objects.select_for_update().filter(email__iexact=user.email).first()
+    if clinician is None:
+        clinician = Clinician.objects.create(
+            full_name=user.full_name,
+            email=user.email,
+            hospital=registration.hospital,
+            specialty=registration.specialty,
+            user=user,
         )
-    return notification
+    else:
+        if clinician.user_id not in (None, user.pk):
+            raise RegistrationError(
+                RegistrationError.CLINICIAN_CONFLICT,
+                str(_("The directory entry with this address belongs to another account.")),
+            )
+        # The reviewed request is the newer statement of where the clinician works.
+        clinician.user = user
+        clinician.hospital = registration.hospital
+        clinician.specialty = registration.specialty
+        clinician.save()
+    clinician.languages.add(*registration.languages.all())
+    return clinician
 
 
-def notifications_mark_all_read(*, actor: Any) -> int:
-    """Mark every unread in-app notification of the actor read; returns how many changed."""
-    return Notification.objects.filter(recipient=actor, channel=Channel.IN_APP, read_at__isnull=True).update(
-        read_at=timezone.now()
+@transaction.atomic
+def registration_activate(*, request_obj: RegistrationRequest, actor: Any) -> RegistrationRequest:
+    """Activate the applicant's account, list them in the directory, and email them a sign-in link."""
+    registration = _lock_pending(request_obj, actor)
+    user = registration.user
+    now = timezone.now()
+    registration.decision = Decision.ACTIVATED
+    registration.decided_at = now
+    registration.decided_by = actor
+    registration.save(update_fields=["decision", "decided_at", "decided_by"])
+    User.objects.filter(pk=user.pk).update(
+        status=AccountStatus.ACTIVE, is_active=True, hospital=registration.hospital
     )
+    user.refresh_from_db()
+    clinician = _link_clinician(registration)
+    audit_record(
+        action="registration.activate",
+        actor=actor,
+        obj=registration,
+        detail={"user_id": user.pk, "clinician_id": clinician.pk},
+    )
+    notification_enqueue(
+        app="helpdesk",
+        recipient=user,
+        kind="account_activated",
+        link=resolve_url(settings.LOGIN_URL),
+        channels=EMAIL_ONLY,
+    )
+    return registration
+
+
+@transaction.atomic
+def registration_reject(*, request_obj: RegistrationRequest, actor: Any, reason: str) -> RegistrationRequest:
+    """Reject the request with a reason, keep the account closed, and email the applicant the reason."""
+    reason = reason.strip()
+    if not reason:
+        raise RegistrationError(RegistrationError.REASON_REQUIRED, str(_("Give the applicant a reason.")))
+    registration = _lock_pending(request_obj, actor)
+    user = registration.user
+    registration.decision = Decision.REJECTED
+    registration.decided_at = timezone.now()
+    registration.decided_by = actor
+    registration.decision_reason = reason
+    registration.save(update_fields=["decision", "decided_at", "decided_by", "decision_reason"])
+    User.objects.filter(pk=user.pk).update(status=AccountStatus.REJECTED, is_active=False)
+    user.refresh_from_db()
+    audit_record(
+        action="registration.reject",
+        actor=actor,
+        obj=registration,
+        detail={"user_id": user.pk},
+    )
+    notification_enqueue(
+        app="helpdesk",
+        recipient=user,
+        kind="account_rejected",
+        context={"reason": reason},
+        link=reverse("home:about"),
+        channels=EMAIL_ONLY,
+    )
+    return registration

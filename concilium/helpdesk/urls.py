@@ -4,11 +4,12 @@ from concilium.helpdesk import views
 
 app_name = "helpdesk"
 
+# Mounted under /accounts/ (the addresses clinicians and the helpdesk already know).
 urlpatterns = [
-    path("outbox/", views.outbox, name="outbox"),
-    path("outbox/test/", views.outbox_send_test, name="outbox_send_test"),
-    path("outbox/<int:notification_id>/retry/", views.outbox_retry, name="outbox_retry"),
-    path("inbox/", views.inbox, name="inbox"),
-    path("inbox/read-all/", views.inbox_mark_all_read, name="inbox_mark_all_read"),
-    path("inbox/<int:notification_id>/read/", views.inbox_mark_read, name="inbox_mark_read"),
+    path("register/", views.register, name="register"),
+    path("register/done/", views.register_done, name="register_done"),
+    path("activations/", views.activation_queue_view, name="activation_queue"),
+    path("activations/<int:pk>/", views.activation_detail, name="activation_detail"),
+    path("activations/<int:pk>/activate/", views.activation_activate, name="activation_activate"),
+    path("activations/<int:pk>/reject/", views.activation_reject, name="activation_reject"),
 ]

@@ -1,135 +1,171 @@
-"""The helpdesk's outbox page and every user's in-app inbox."""
+"""Clinician registration (public) and the helpdesk's activation queue."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
+from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from concilium.helpdesk.models import Notification
-from concilium.helpdesk.permissions import NotificationPolicy, OutboxAction
+from concilium.accounts.access import public, user_is_fully_authenticated
+from concilium.accounts.models import RegistrationRequest
+from concilium.helpdesk.forms import RegistrationForm, RejectionForm
+from concilium.helpdesk.permissions import HelpdeskAction, can
 from concilium.helpdesk.selectors import (
-    inbox_get,
-    inbox_list,
-    inbox_unread_count,
-    outbox_get,
-    outbox_list,
-    outbox_status_counts,
+    ACTIVATION_TARGET,
+    activation_decision_counts,
+    activation_queue,
+    registration_request_get,
+    request_age,
 )
 from concilium.helpdesk.services import (
-    NotificationError,
-    notification_enqueue,
-    notification_mark_read,
-    notification_retry,
-    notifications_mark_all_read,
+    RegistrationError,
+    registration_activate,
+    registration_reject,
+    registration_submit,
 )
 
-OUTBOX_PAGE_SIZE = 25
-INBOX_PAGE_SIZE = 20
+QUEUE_PAGE_SIZE = 25
+Decision = RegistrationRequest.Decision
 
 
-def _require(request: HttpRequest, action: OutboxAction) -> None:
-    if not NotificationPolicy.can(request.user, action):
-        raise PermissionDenied
+def _ui_language() -> str:
+    """The language the applicant is reading this page in: their emails will use it."""
+    language = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
-def _outbox_url(status: str) -> str:
-    url = reverse("helpdesk:outbox")
-    return f"{url}?{urlencode({'status': status})}" if status in Notification.Status.values else url
+@public
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    if user_is_fully_authenticated(request):
+        return redirect("home:dashboard")
+    form = RegistrationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            registration_submit(
+                full_name=data["full_name"],
+                email=data["email"],
+                password=data["password1"],
+                hospital=data["hospital"],
+                specialty=data["specialty"],
+                country=data["country"],
+                languages=data["languages"],
+                professional_role=data["professional_role"],
+                reason=data["reason"],
+                language=_ui_language(),
+            )
+        except RegistrationError as error:
+            form.add_error(None, error.message)
+        else:
+            # The same page whether the address was new or already had an account: nothing leaks.
+            return redirect("helpdesk:register_done")
+    status = 400 if form.is_bound else 200
+    target_hours = int(ACTIVATION_TARGET.total_seconds() // 3600)
+    return render(
+        request, "helpdesk/register.html", {"form": form, "target_hours": target_hours}, status=status
+    )
+
+
+@public
+@require_GET
+def register_done(request: HttpRequest) -> HttpResponse:
+    target_hours = int(ACTIVATION_TARGET.total_seconds() // 3600)
+    return render(request, "helpdesk/register_done.html", {"target_hours": target_hours})
 
 
 @require_GET
-def outbox(request: HttpRequest) -> HttpResponse:
-    _require(request, OutboxAction.VIEW)
-    status = request.GET.get("status", "")
-    status = status if status in Notification.Status.values else ""
-    page = Paginator(outbox_list(actor=request.user, status=status), OUTBOX_PAGE_SIZE).get_page(
+def activation_queue_view(request: HttpRequest) -> HttpResponse:
+    if not can(request.user, HelpdeskAction.REGISTRATION_REVIEW):
+        raise PermissionDenied
+    decision = request.GET.get("decision", Decision.PENDING)
+    if decision not in Decision.values:
+        decision = Decision.PENDING
+    page = Paginator(activation_queue(actor=request.user, decision=decision), QUEUE_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    counts = outbox_status_counts(actor=request.user)
-    cards = [
-        {"status": value, "label": label, "count": counts[value], "active": value == status}
-        for value, label in Notification.Status.choices
+    rows = [{"request": item, "age": request_age(item.submitted_at)} for item in page.object_list]
+    counts = activation_decision_counts(actor=request.user)
+    tabs = [
+        {"decision": value, "label": label, "count": counts[value], "active": value == decision}
+        for value, label in Decision.choices
     ]
     return render(
         request,
-        "helpdesk/outbox.html",
+        "helpdesk/activation_queue.html",
         {
             "page_obj": page,
-            "cards": cards,
-            "status": status,
-            "status_label": Notification.Status(status).label if status else "",
+            "rows": rows,
+            "tabs": tabs,
+            "decision": decision,
+            "target_hours": int(ACTIVATION_TARGET.total_seconds() // 3600),
         },
     )
 
 
-@require_POST
-def outbox_retry(request: HttpRequest, notification_id: int) -> HttpResponse:
-    _require(request, OutboxAction.RETRY)
-    try:
-        notification = outbox_get(actor=request.user, notification_id=notification_id)
-    except Notification.DoesNotExist as exc:
-        raise Http404 from exc
-    try:
-        notification_retry(notification=notification, actor=request.user, request=request)
-    except NotificationError:
-        messages.error(request, _("Only a failed message can be sent again."))
-    else:
-        messages.success(request, _("The message will be sent again now."))
-    return redirect(_outbox_url(request.POST.get("status", "")))
-
-
-@require_POST
-def outbox_send_test(request: HttpRequest) -> HttpResponse:
-    """Send a test email to the person asking, to check the mail server settings end to end."""
-    _require(request, OutboxAction.SEND_TEST)
-    with transaction.atomic():
-        notification_enqueue(
-            recipient=request.user,
-            kind="outbox_test",
-            link=reverse("helpdesk:outbox"),
-            channels=(Notification.Channel.EMAIL,),
-        )
-    messages.success(
-        request, _("A test message is on its way to your address. Follow it in the table below.")
+def _detail(
+    request: HttpRequest,
+    registration: RegistrationRequest,
+    *,
+    reject_form: RejectionForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    until = registration.decided_at
+    return render(
+        request,
+        "helpdesk/activation_detail.html",
+        {
+            "registration": registration,
+            "applicant": registration.user,
+            "age": request_age(registration.submitted_at, until=until),
+            "reject_form": reject_form or RejectionForm(),
+            "can_decide": can(request.user, HelpdeskAction.REGISTRATION_DECIDE),
+            "target_hours": int(ACTIVATION_TARGET.total_seconds() // 3600),
+        },
+        status=status,
     )
-    return redirect("helpdesk:outbox")
 
 
 @require_GET
-def inbox(request: HttpRequest) -> HttpResponse:
-    page = Paginator(inbox_list(actor=request.user), INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "helpdesk/inbox.html", {"page_obj": page})
+def activation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    registration = registration_request_get(actor=request.user, pk=pk)
+    return _detail(request, registration)
 
 
 @require_POST
-def inbox_mark_read(request: HttpRequest, notification_id: int) -> HttpResponse:
+def activation_activate(request: HttpRequest, pk: int) -> HttpResponse:
+    registration = registration_request_get(actor=request.user, pk=pk)
     try:
-        notification = inbox_get(actor=request.user, notification_id=notification_id)
-    except Notification.DoesNotExist as exc:
-        raise Http404 from exc
-    notification_mark_read(notification=notification, actor=request.user)
-    if request.headers.get("HX-Request"):
-        return render(
-            request,
-            "helpdesk/partials/inbox_item.html",
-            {
-                "notification": notification,
-                "inbox_unread": inbox_unread_count(actor=request.user),
-                "oob": True,
-            },
-        )
-    return redirect("helpdesk:inbox")
+        registration_activate(request_obj=registration, actor=request.user)
+    except RegistrationError as error:
+        messages.error(request, error.message)
+        return redirect("helpdesk:activation_detail", pk=registration.pk)
+    messages.success(
+        request,
+        _("%(name)s's account is active; they have been emailed.") % {"name": registration.user.full_name},
+    )
+    return redirect("helpdesk:activation_queue")
 
 
 @require_POST
-def inbox_mark_all_read(request: HttpRequest) -> HttpResponse:
-    changed = notifications_mark_all_read(actor=request.user)
-    if changed:
-        messages.success(request, _("All notifications are marked read."))
-    return redirect("helpdesk:inbox")
+def activation_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    registration = registration_request_get(actor=request.user, pk=pk)
+    form = RejectionForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, registration, reject_form=form, status=400)
+    try:
+        registration_reject(request_obj=registration, actor=request.user, reason=form.cleaned_data["reason"])
+    except RegistrationError as error:
+        messages.error(request, error.message)
+        return redirect("helpdesk:activation_detail", pk=registration.pk)
+    messages.success(
+        request,
+        _("%(name)s's request is rejected; they have been emailed the reason.")
+        % {"name": registration.user.full_name},
+    )
+    return redirect(reverse("helpdesk:activation_queue"))

@@ -14,10 +14,9 @@ from pydantic import field_validator
 
 from concilium.accounts.api_auth import api_user, required_scope
 from concilium.accounts.models import TokenScope
-from concilium.api.problems import ApiError
-from concilium.core.forms import find_control_character
+from concilium.core.errors import DomainError, ErrorKind, register_codes
+from concilium.core.text import find_control_character
 from concilium.patients.crypto import LocalIdDecryptionError, decrypt_local_id
-from concilium.patients.errors import PatientError
 from concilium.patients.models import Consent, ConsentFormTemplate, Patient
 from concilium.patients.permissions import PatientAction, PatientPolicy
 from concilium.patients.selectors import (
@@ -40,6 +39,7 @@ from concilium.patients.services import (
 router = Router(tags=["patients"])
 
 PAGE_SIZE = 25
+register_codes({"unknown_form": ErrorKind.INVALID})
 MAX_PAGE = 400
 
 
@@ -163,20 +163,16 @@ class WithdrawIn(Schema):
         return _no_control(value)
 
 
-def _problem(error: PatientError) -> ApiError:
-    return ApiError(error.code, error.message, status=error.status)
-
-
 def _patient(request: HttpRequest, patient_id: int) -> Patient:
     try:
         return patient_get(actor=api_user(request), patient_id=patient_id)
     except Http404 as exc:
-        raise ApiError("not_found", "No such patient.", status=404) from exc
+        raise DomainError("not_found", "No such patient.") from exc
 
 
 def _require(request: HttpRequest, action: PatientAction) -> None:
     if not PatientPolicy.can(api_user(request), action):
-        raise ApiError("forbidden", "You may not do this with patients.", status=403)
+        raise DomainError("forbidden", "You may not do this with patients.")
 
 
 def _consent_data(payload: ConsentIn, document: UploadedFile) -> ConsentData:
@@ -184,7 +180,7 @@ def _consent_data(payload: ConsentIn, document: UploadedFile) -> ConsentData:
     if payload.form_id is not None:
         form = ConsentFormTemplate.objects.filter(pk=payload.form_id, is_current=True).first()
         if form is None:
-            raise ApiError("unknown_form", "No current consent form has this id.", status=400)
+            raise DomainError("unknown_form", "No current consent form has this id.")
     return ConsentData(
         signed_on=payload.signed_on,
         signer=payload.signer,
@@ -220,7 +216,6 @@ def list_patients(request: HttpRequest, filters: Query[PatientFilters]) -> dict[
     patient_read_record(
         actor=actor,
         action="patient.list",
-        request=request,
         detail={"page": filters.page, "patient_ids": [patient.pk for patient in items], "api": True},
     )
     return {
@@ -238,7 +233,7 @@ def diagnosis_codes(request: HttpRequest, q: str = Query("", max_length=100)) ->
     required_scope(request, TokenScope.READ)
     _require(request, PatientAction.ENROL)
     if find_control_character(q) is not None:
-        raise ApiError("invalid_request", "q must not contain control characters.", status=422)
+        raise DomainError("invalid_request", "q must not contain control characters.")
     return list(diagnosis_code_search(q))
 
 
@@ -251,7 +246,6 @@ def get_patient(request: HttpRequest, patient_id: int) -> dict[str, object]:
         actor=api_user(request),
         action="patient.view",
         patient=patient,
-        request=request,
         detail={"view": "api"},
     )
     return _detail(patient)
@@ -266,22 +260,18 @@ def enrol(request: HttpRequest, payload: Form[EnrolIn], document: File[UploadedF
     if payload.diagnosis_code.strip():
         code = diagnosis_code_lookup(payload.diagnosis_code)
         if code is None:
-            raise ApiError("unknown_diagnosis_code", "No diagnosis code matches.", status=400)
-    try:
-        patient = patient_enrol(
-            actor=api_user(request),
-            local_id=payload.local_id,
-            birth_year=payload.birth_year,
-            birth_month=payload.birth_month,
-            sex=payload.sex,
-            country=payload.country,
-            diagnosis=payload.diagnosis,
-            diagnosis_code=code,
-            consent=_consent_data(payload, document),
-            request=request,
-        )
-    except PatientError as error:
-        raise _problem(error) from error
+            raise DomainError("unknown_diagnosis_code", "No diagnosis code matches.")
+    patient = patient_enrol(
+        actor=api_user(request),
+        local_id=payload.local_id,
+        birth_year=payload.birth_year,
+        birth_month=payload.birth_month,
+        sex=payload.sex,
+        country=payload.country,
+        diagnosis=payload.diagnosis,
+        diagnosis_code=code,
+        consent=_consent_data(payload, document),
+    )
     return Status(201, _detail(patient))
 
 
@@ -295,7 +285,6 @@ def list_consents(request: HttpRequest, patient_id: int) -> list[Consent]:
         actor=api_user(request),
         action="consent.list",
         patient=patient,
-        request=request,
         detail={"consent_ids": [consent.pk for consent in consents]},
     )
     return consents
@@ -310,13 +299,8 @@ def record_consent(
     patient = _patient(request, patient_id)
     actor = api_user(request)
     if not PatientPolicy.can(actor, PatientAction.CONSENT_RECORD, patient):
-        raise ApiError("not_found", "No such patient.", status=404)
-    try:
-        consent = consent_record(
-            patient=patient, actor=actor, data=_consent_data(payload, document), request=request
-        )
-    except PatientError as error:
-        raise _problem(error) from error
+        raise DomainError("not_found", "No such patient.")
+    consent = consent_record(patient=patient, actor=actor, data=_consent_data(payload, document))
     return Status(201, consent)
 
 
@@ -331,16 +315,12 @@ def withdraw_consent(request: HttpRequest, patient_id: int, consent_id: int, pay
     try:
         consent = consent_get(actor=actor, patient=patient, consent_id=consent_id)
     except Http404 as exc:
-        raise ApiError("not_found", "No such consent.", status=404) from exc
+        raise DomainError("not_found", "No such consent.") from exc
     if not PatientPolicy.can(actor, PatientAction.CONSENT_WITHDRAW, patient):
-        raise ApiError("not_found", "No such patient.", status=404)
-    try:
-        return consent_withdraw(
-            consent=consent,
-            actor=actor,
-            withdrawn_on=payload.withdrawn_on,
-            reason=payload.reason,
-            request=request,
-        )
-    except PatientError as error:
-        raise _problem(error) from error
+        raise DomainError("not_found", "No such patient.")
+    return consent_withdraw(
+        consent=consent,
+        actor=actor,
+        withdrawn_on=payload.withdrawn_on,
+        reason=payload.reason,
+    )

@@ -7,7 +7,7 @@ from typing import IO
 
 from django.db import transaction
 
-from concilium.core.forms import SINGLE_LINE_ALLOWED, find_control_character
+from concilium.core.text import SINGLE_LINE_ALLOWED, find_control_character
 from concilium.patients.models import CodeSystem, DiagnosisCode
 
 BUNDLED_CODES = Path(__file__).resolve().parent / "data" / "diagnosis_codes.csv"

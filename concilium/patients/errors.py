@@ -1,6 +1,8 @@
-"""Errors of the patient services, with stable codes; the API maps them to HTTP, forms to field errors."""
+"""Errors of the patient services, with stable codes and their kinds (core.errors maps kinds to HTTP)."""
 
 from enum import StrEnum
+
+from concilium.core.errors import DomainError, ErrorKind, register_codes
 
 
 class PatientErrorCode(StrEnum):
@@ -26,25 +28,19 @@ class PatientErrorCode(StrEnum):
     FORM_VERSION_EXISTS = "form_version_exists"
 
 
-#: Codes that describe a conflict with what is stored (HTTP 409); the others are bad input (400).
-CONFLICTS = frozenset(
+register_codes(
     {
-        PatientErrorCode.DUPLICATE_LOCAL_ID,
-        PatientErrorCode.ALREADY_WITHDRAWN,
-        PatientErrorCode.FORM_VERSION_EXISTS,
+        **{code: ErrorKind.INVALID for code in PatientErrorCode},
+        PatientErrorCode.NO_HOSPITAL: ErrorKind.FORBIDDEN,
+        PatientErrorCode.DUPLICATE_LOCAL_ID: ErrorKind.CONFLICT,
+        PatientErrorCode.ALREADY_WITHDRAWN: ErrorKind.CONFLICT,
+        PatientErrorCode.FORM_VERSION_EXISTS: ErrorKind.CONFLICT,
     }
 )
 
 
-class PatientError(Exception):
+class PatientError(DomainError):
     """A refused change. `field` names the form field the message belongs to ("" for the whole form)."""
 
     def __init__(self, code: PatientErrorCode, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
-
-    @property
-    def status(self) -> int:
-        return 409 if self.code in CONFLICTS else 400
+        super().__init__(code, message, field=field)

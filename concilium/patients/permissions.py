@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from concilium.accounts.models import Role
+from concilium.core.roles import CLINICAL_ROLES, Role
 from concilium.patients.models import Consent, ConsentFormTemplate, Patient
 
 
@@ -30,8 +30,8 @@ class PatientAction(StrEnum):
     FORMS_DOWNLOAD = "forms_download"
 
 
-#: Roles that treat patients at their hospital and so hold patients.
-TREATING_ROLES = frozenset({Role.CLINICIAN, Role.EXPERT, Role.COORDINATOR})
+#: Roles that treat patients at their hospital and so hold patients: the clinical roles.
+TREATING_ROLES = CLINICAL_ROLES
 
 _TREATING = frozenset(
     {

@@ -4,8 +4,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from concilium.core.pagination import RowsByIds
 from concilium.directory.models import fold
 from concilium.patients.crypto import local_id_digests
+from concilium.patients.extensions import ListColumn, list_columns, page_sections
 from concilium.patients.models import Consent, ConsentFormTemplate, DiagnosisCode, Patient
 from concilium.patients.permissions import ConsentFormPolicy, PatientPolicy
 
@@ -64,7 +64,7 @@ def patient_search(patients: QuerySet[Patient], needle: str) -> QuerySet[Patient
 def patients_for(*, actor: Any, q: str = "", consent: str = "") -> QuerySet[Patient] | RowsByIds[Patient]:
     """The patients `actor` may see, newest first, searched by pseudonym, diagnosis, code or the exact
     local identifier (at most SEARCH_MATCHES), and filtered by consent state; each with its diagnosis code
-    and number of cases.
+    and the columns other apps add (`extensions.list_columns`).
 
     A search reads the matching ids once, and pages read rows by id (`RowsByIds`): a filter would be run
     row by row over the hospital's patients twice, for the count and for the page."""
@@ -81,13 +81,9 @@ def patients_for(*, actor: Any, q: str = "", consent: str = "") -> QuerySet[Pati
     needle = q.strip()
     if needle:
         matches = patient_search(queryset, needle).values_list("pk", flat=True)
-    # The number of cases as a subquery: counted for the page's rows only, where a join and GROUP BY would
-    # count the cases of every patient of the hospital before the page is cut (and again for the paginator).
-    from concilium.cases.models import Case
-
-    cases = Case.objects.filter(patient_id=OuterRef("pk")).order_by().values("patient_id")
-    case_count = Coalesce(Subquery(cases.annotate(n=Count("pk")).values("n")), 0)
-    queryset = queryset.select_related("diagnosis_code").annotate(case_count=case_count)
+    # The columns other apps add (the number of cases): annotations computed for the page's rows only.
+    columns = {column.name: column.annotation() for column in list_columns()}
+    queryset = queryset.select_related("diagnosis_code").annotate(**columns)
     if matches is None:
         return queryset
     return RowsByIds(list(matches[:SEARCH_MATCHES]), queryset)
@@ -121,11 +117,14 @@ def consent_get(*, actor: Any, patient: Patient, consent_id: int) -> Consent:
     return found
 
 
-def patient_cases(*, patient: Patient) -> list[Any]:
-    """The patient's cases (its own hospital sees all of them), newest first."""
-    from concilium.cases.models import Case
+def patient_list_columns() -> list[ListColumn]:
+    """The columns other apps add to the "My patients" list (their values are annotated on each row)."""
+    return list_columns()
 
-    return list(Case.objects.filter(patient_id=patient.pk).select_related("group").order_by("-created_at"))
+
+def patient_page_sections(*, actor: Any, patient: Patient) -> list[dict[str, object]]:
+    """The sections other apps add to the patient page, each a template and its context."""
+    return [{"template": part.template, "context": part.context(actor, patient)} for part in page_sections()]
 
 
 def consent_forms_for(*, actor: Any, language: str = "") -> QuerySet[ConsentFormTemplate]:

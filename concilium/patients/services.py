@@ -14,12 +14,11 @@ from typing import Any
 
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from concilium.audit.services import audit_record
-from concilium.core.forms import SINGLE_LINE_ALLOWED, find_control_character
+from concilium.audit.services import audit_read, audit_record
+from concilium.core.text import SINGLE_LINE_ALLOWED, find_control_character
 from concilium.directory.reference import ISO_3166_ALPHA2
 from concilium.patients.crypto import encrypt_local_id, local_id_digest, local_id_digests
 from concilium.patients.errors import PatientError
@@ -34,6 +33,7 @@ from concilium.patients.models import (
     Signer,
 )
 from concilium.patients.selectors import has_valid_care_consent
+from concilium.patients.signals import care_consent_lost
 from concilium.patients.uploads import (
     BLANK_FORM_KINDS,
     SIGNED_CONSENT_KINDS,
@@ -271,7 +271,6 @@ def patient_enrol(
     diagnosis: str,
     diagnosis_code: DiagnosisCode | None = None,
     consent: ConsentData,
-    request: HttpRequest | None = None,
 ) -> Patient:
     """Enrol a patient of the actor's hospital with the signed care consent that allows it."""
     if not getattr(actor, "hospital_id", None):
@@ -323,7 +322,6 @@ def patient_enrol(
         actor=actor,
         obj=patient,
         patient_ref=patient.pseudonym,
-        request=request,
         detail={"hospital_id": patient.hospital_id, "diagnosis_code": getattr(diagnosis_code, "code", "")},
     )
     audit_record(
@@ -331,7 +329,6 @@ def patient_enrol(
         actor=actor,
         obj=first,
         patient_ref=patient.pseudonym,
-        request=request,
         detail=_consent_detail(first),
     )
     return patient
@@ -355,7 +352,6 @@ def patient_update(
     actor: Any,
     diagnosis: str,
     diagnosis_code: DiagnosisCode | None,
-    request: HttpRequest | None = None,
 ) -> Patient:
     """Correct or refine the diagnosis and its code."""
     diagnosis = _text(diagnosis, field="diagnosis", label=_("The diagnosis"), max_length=300)
@@ -373,16 +369,13 @@ def patient_update(
             actor=actor,
             obj=patient,
             patient_ref=patient.pseudonym,
-            request=request,
             detail={"fields": changed, "diagnosis_code": getattr(diagnosis_code, "code", "")},
         )
     return patient
 
 
 @transaction.atomic
-def consent_record(
-    *, patient: Patient, actor: Any, data: ConsentData, request: HttpRequest | None = None
-) -> Consent:
+def consent_record(*, patient: Patient, actor: Any, data: ConsentData) -> Consent:
     """Record a further signed consent (a new form version, a new purpose, consent after a withdrawal)."""
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
     checked = _check_consent(data, birth_year=patient.birth_year, birth_month=patient.birth_month)
@@ -393,16 +386,13 @@ def consent_record(
         actor=actor,
         obj=consent,
         patient_ref=patient.pseudonym,
-        request=request,
         detail=_consent_detail(consent),
     )
     return consent
 
 
 @transaction.atomic
-def consent_withdraw(
-    *, consent: Consent, actor: Any, withdrawn_on: date, reason: str, request: HttpRequest | None = None
-) -> Consent:
+def consent_withdraw(*, consent: Consent, actor: Any, withdrawn_on: date, reason: str) -> Consent:
     """Withdraw a consent (every purpose it covers). When the patient is left without a valid care consent,
     their open cases stop in the same transaction and panel members lose access."""
     consent = Consent.objects.select_for_update().select_related("patient").get(pk=consent.pk)
@@ -440,15 +430,13 @@ def consent_withdraw(
     has_care = patient_consent_refresh(patient=patient)
     stopped = 0
     if consent.for_care and not has_care:
-        from concilium.cases.services.lifecycle import cases_stop_for_withdrawn_consent
-
-        stopped = cases_stop_for_withdrawn_consent(patient=patient, actor=actor, request=request)
+        answers = care_consent_lost.send(sender=Patient, patient=patient, actor=actor)
+        stopped = sum(count for _receiver, count in answers if isinstance(count, int))
     audit_record(
         action="consent.withdraw",
         actor=actor,
         obj=consent,
         patient_ref=patient.pseudonym,
-        request=request,
         detail={
             "consent_id": consent.pk,
             "care_consent_lost": had_care and not has_care,
@@ -464,16 +452,14 @@ def patient_read_record(
     action: str,
     patient: Patient | None = None,
     obj: Any = None,
-    request: HttpRequest | None = None,
     detail: dict[str, object] | None = None,
 ) -> None:
     """Audit a read of patient data (a page, a document, an API answer)."""
-    audit_record(
+    audit_read(
         action=action,
         actor=actor,
         obj=obj if obj is not None else patient,
         patient_ref=patient.pseudonym if patient is not None else "",
-        request=request,
         detail=detail,
     )
 
@@ -486,7 +472,6 @@ def consent_form_upload(
     version: str,
     title: str,
     document: File,
-    request: HttpRequest | None = None,
 ) -> ConsentFormTemplate:
     """Add a blank consent form in one language and version; it becomes that language's current form."""
     if language not in EU_LANGUAGE_CODES:
@@ -525,7 +510,6 @@ def consent_form_upload(
         action="consent_form.upload",
         actor=actor,
         obj=template,
-        request=request,
         detail={"language": language, "version": version},
     )
     return template

@@ -31,8 +31,9 @@ from concilium.patients.selectors import (
     consent_summary,
     consents_of,
     diagnosis_code_search,
-    patient_cases,
     patient_get,
+    patient_list_columns,
+    patient_page_sections,
     patients_for,
 )
 from concilium.patients.services import (
@@ -79,7 +80,6 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     patient_read_record(
         actor=request.user,
         action="patient.list",
-        request=request,
         detail={"page": page.number, "patient_ids": [patient.pk for patient in page.object_list]},
     )
     return render(
@@ -89,6 +89,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page_obj": page,
             "filtered": any(filters.values()),
+            "columns": patient_list_columns(),
             "blank_forms": _blank_forms(request),
         },
     )
@@ -117,7 +118,6 @@ def patient_enrol_view(request: HttpRequest) -> HttpResponse:
                 diagnosis=data["diagnosis"],
                 diagnosis_code=data["diagnosis_code"],
                 consent=form.consent_data(),
-                request=request,
             )
         except PatientError as error:
             form.apply_error(error)
@@ -140,12 +140,11 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
     except LocalIdDecryptionError:
         local_id = None
     consents = consent_summary(consents_of(patient=patient))
-    cases = patient_cases(patient=patient)
+    sections = patient_page_sections(actor=request.user, patient=patient)
     patient_read_record(
         actor=request.user,
         action="patient.view",
         patient=patient,
-        request=request,
         detail={"view": "page", "local_id_shown": local_id is not None},
     )
     return render(
@@ -155,7 +154,7 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
             "patient": patient,
             "local_id": local_id,
             "consents": consents,
-            "cases": cases,
+            "sections": sections,
             "can_update": PatientPolicy.can(request.user, PatientAction.UPDATE, patient),
             "can_record": PatientPolicy.can(request.user, PatientAction.CONSENT_RECORD, patient),
             "can_withdraw": PatientPolicy.can(request.user, PatientAction.CONSENT_WITHDRAW, patient),
@@ -178,7 +177,6 @@ def patient_update_view(request: HttpRequest, patient_id: int) -> HttpResponse:
                 actor=request.user,
                 diagnosis=form.cleaned_data["diagnosis"],
                 diagnosis_code=form.cleaned_data["diagnosis_code"],
-                request=request,
             )
         except PatientError as error:
             form.apply_error(error)
@@ -190,7 +188,6 @@ def patient_update_view(request: HttpRequest, patient_id: int) -> HttpResponse:
             actor=request.user,
             action="patient.view",
             patient=patient,
-            request=request,
             detail={"view": "edit"},
         )
     status = 400 if request.method == "POST" else 200
@@ -203,7 +200,7 @@ def consent_record_view(request: HttpRequest, patient_id: int) -> HttpResponse:
     form = ConsentRecordForm(request.POST or None, request.FILES or None, language=_language(request))
     if request.method == "POST" and form.is_valid():
         try:
-            consent_record(patient=patient, actor=request.user, data=form.consent_data(), request=request)
+            consent_record(patient=patient, actor=request.user, data=form.consent_data())
         except PatientError as error:
             form.apply_error(error)
         else:
@@ -214,7 +211,6 @@ def consent_record_view(request: HttpRequest, patient_id: int) -> HttpResponse:
             actor=request.user,
             action="patient.view",
             patient=patient,
-            request=request,
             detail={"view": "consent_record"},
         )
     status = 400 if request.method == "POST" else 200
@@ -241,7 +237,6 @@ def consent_withdraw_view(request: HttpRequest, patient_id: int, consent_id: int
                 actor=request.user,
                 withdrawn_on=form.cleaned_data["withdrawn_on"],
                 reason=form.cleaned_data["reason"],
-                request=request,
             )
         except PatientError as error:
             form.apply_error(error)
@@ -254,7 +249,6 @@ def consent_withdraw_view(request: HttpRequest, patient_id: int, consent_id: int
             action="patient.view",
             patient=patient,
             obj=consent,
-            request=request,
             detail={"view": "consent_withdraw"},
         )
     status = 400 if request.method == "POST" else 200
@@ -293,7 +287,6 @@ def consent_document(request: HttpRequest, patient_id: int, consent_id: int) -> 
         action="consent.document_download",
         patient=patient,
         obj=consent,
-        request=request,
         detail={"consent_id": consent.pk},
     )
     return response
@@ -313,7 +306,6 @@ def consent_forms(request: HttpRequest) -> HttpResponse:
                 version=data["version"],
                 title=data["title"],
                 document=data["document"],
-                request=request,
             )
         except PatientError as error:
             form.apply_error(error)

@@ -31,9 +31,9 @@ from pyop.provider import Provider
 from pyop.subject_identifier import HashBasedSubjectIdentifierFactory
 from pyop.userinfo import Userinfo
 
+from concilium.accounts.access import SSO_SESSION_KEY
 from concilium.accounts.models import AccountStatus
 from concilium.audit.models import AuditEvent
-from concilium.core.access import SSO_SESSION_KEY
 from tests.factories import UserFactory
 
 CLIENT_ID = "concilium-test"

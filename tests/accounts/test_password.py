@@ -9,8 +9,8 @@ from django.test import Client
 
 from concilium.accounts.models import AccountStatus
 from concilium.audit.models import AuditEvent
-from concilium.helpdesk.models import Notification
-from concilium.helpdesk.services import notification_deliver
+from concilium.notifications.models import Notification
+from concilium.notifications.services import notification_deliver
 from tests.factories import PASSWORD, UserFactory
 
 LOGIN = "/accounts/login/"

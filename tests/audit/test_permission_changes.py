@@ -3,10 +3,11 @@
 import pytest
 from django.urls import reverse
 
-from concilium.accounts.models import AccountStatus, Role
+from concilium.accounts.models import AccountStatus
 from concilium.accounts.services.roles import AccountChangeError, user_role_change, user_suspend
 from concilium.accounts.services.tokens import api_token_create
 from concilium.audit.models import AuditEvent
+from concilium.core.roles import Role
 from tests.factories import UserFactory
 
 
@@ -66,11 +67,11 @@ def test_suspending_an_account_ends_its_sessions_and_tokens_and_is_audited(
 ):
     client = client_for(requester)
     _token, secret = api_token_create(user=requester, name="script", scopes=["read"])
-    assert client.get(reverse("core:dashboard")).status_code == 200
+    assert client.get(reverse("home:dashboard")).status_code == 200
     user_suspend(user=requester, actor=network_admin, reason="Left the hospital")
     requester.refresh_from_db()
     assert (requester.status, requester.is_active) == (AccountStatus.SUSPENDED, False)
-    response = client.get(reverse("core:dashboard"))
+    response = client.get(reverse("home:dashboard"))
     assert response.status_code == 302  # the session is gone
     api = client.get("/api/accounts/me", headers={"Authorization": f"Bearer {secret}"})
     assert api.status_code == 401

@@ -178,7 +178,7 @@ def test_audit_record_takes_the_actor_and_source_address_from_the_request(rf, re
     request = rf.get("/", REMOTE_ADDR="192.0.2.10")
     request.user = requester
     request.request_id = "abc123"
-    event = audit_record(action="account.login", request=request)
+    event = audit_record(action="account.login")
     assert (event.actor_id, event.actor_label) == (requester.pk, requester.email)
     assert event.source_ip == "192.0.2.10"
     assert event.request_id == "abc123"

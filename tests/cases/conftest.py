@@ -9,7 +9,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from concilium.accounts.models import Role
 from concilium.cases.models import Case, CaseStatus, PanelMember, PanelRole
 from concilium.cases.services.attachments import attachment_add
 from concilium.cases.services.lifecycle import (
@@ -20,6 +19,7 @@ from concilium.cases.services.lifecycle import (
     case_submit,
     case_update,
 )
+from concilium.core.roles import Role
 from concilium.patients.models import Consent, Patient
 from concilium.scheduling.models import GroupMembership
 from tests.factories import (

@@ -12,8 +12,9 @@ from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from concilium.accounts.models import Role, User
+from concilium.accounts.models import User
 from concilium.cases.models import Case, CaseStatus, PanelMember, PanelRole
+from concilium.core.roles import Role
 from concilium.patients.models import Patient
 from concilium.scheduling.models import ExpertGroup, GroupMembership
 from tests.factories import ClinicianFactory, HospitalFactory, NetworkFactory, UserFactory

@@ -118,7 +118,7 @@ def test_the_stop_tells_the_requester_and_the_coordinator(
     submitted, requester, group_coordinator, expert, patient
 ):
     from concilium.cases.services.lifecycle import cases_stop_for_withdrawn_consent
-    from concilium.helpdesk.models import Notification
+    from concilium.notifications.models import Notification
 
     stopped = cases_stop_for_withdrawn_consent(patient=patient, actor=expert)
     assert stopped == 1

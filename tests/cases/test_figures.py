@@ -10,10 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from concilium.accounts.models import Role
 from concilium.cases.figures import case_figures
 from concilium.cases.models import Case, CaseStatus, Contribution
 from concilium.cases.permissions import FiguresPolicy
+from concilium.core.roles import Role
 from tests.factories import (
     CaseFactory,
     ExpertGroupFactory,

@@ -20,7 +20,7 @@ from concilium.cases.services.lifecycle import (
     case_update,
 )
 from concilium.cases.services.messages import case_message_post
-from concilium.helpdesk.models import Notification
+from concilium.notifications.models import Notification
 from tests.cases.conftest import PatientFactory, complete
 from tests.factories import CaseFactory
 
@@ -354,8 +354,8 @@ def test_complete_helper_makes_the_case_complete(draft, requester):
 
 
 def test_the_demo_templates_fit_the_seed_groups():
-    from concilium.cases.demo import DEMO_TEMPLATES, demo_case_templates
     from concilium.cases.models import CaseTemplate
+    from concilium.demo.case_templates import DEMO_TEMPLATES, demo_case_templates
     from tests.factories import ExpertGroupFactory
 
     for slug in DEMO_TEMPLATES:

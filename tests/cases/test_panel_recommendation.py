@@ -17,7 +17,7 @@ from concilium.cases.services.recommendation import (
     recommendation_save,
     recommendation_sign,
 )
-from concilium.helpdesk.models import Notification
+from concilium.notifications.models import Notification
 from tests.cases.conftest_panel import current_code, seat
 from tests.factories import PASSWORD
 

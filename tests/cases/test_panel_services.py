@@ -17,7 +17,7 @@ from concilium.cases.services.panel import (
     panel_remove,
     panel_set_lead,
 )
-from concilium.helpdesk.models import Notification
+from concilium.notifications.models import Notification
 from tests.cases.conftest_panel import seat
 from tests.factories import ClinicianFactory
 

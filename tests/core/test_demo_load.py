@@ -20,7 +20,7 @@ from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from concilium.accounts.models import ROLES_REQUIRING_2FA, AccountStatus, RegistrationRequest, Role, User
+from concilium.accounts.models import AccountStatus, RegistrationRequest, User
 from concilium.audit.models import AuditEvent
 from concilium.cases.figures import MIN_CONTRIBUTIONS, case_figures
 from concilium.cases.models import (
@@ -40,9 +40,10 @@ from concilium.cases.selectors import case_queue_for
 from concilium.cases.services.attachments import sniff
 from concilium.cases.services.recommendation import content_digest
 from concilium.cases.services.templates import completeness
-from concilium.core.demo_data import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET, PEOPLE
+from concilium.core.roles import ROLES_REQUIRING_2FA, Role
+from concilium.demo.people import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET, PEOPLE
 from concilium.directory.models import Clinician, Hospital, Language, Network, Specialty
-from concilium.helpdesk.models import Notification
+from concilium.notifications.models import Notification
 from concilium.patients.models import Consent, ConsentFormTemplate, DiagnosisCode, Patient
 from concilium.scheduling.models import ExpertGroup, GroupMembership, Weekday
 

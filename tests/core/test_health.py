@@ -8,7 +8,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from concilium.core import health
-from concilium.helpdesk.tasks import outbox_sweep
+from concilium.notifications.tasks import outbox_sweep
 
 pytestmark = pytest.mark.django_db
 

@@ -27,10 +27,10 @@ PUBLIC_NAMES = {
     "accounts:login",
     "accounts:logout",
     "accounts:logged_out",
-    "accounts:register",
-    "accounts:register_done",
-    "core:about",
-    "core:privacy",
+    "helpdesk:register",
+    "helpdesk:register_done",
+    "home:about",
+    "home:privacy",
     "core:healthz",
     "set_language",
 }
@@ -84,13 +84,13 @@ def _assert_security_headers(response) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_public_pages_carry_the_security_headers(client, db):
-    response = client.get(reverse("core:about"))
+    response = client.get(reverse("home:about"))
     assert response.status_code == 200
     _assert_security_headers(response)
 
 
 def test_private_pages_carry_the_security_headers_and_are_not_cached(requester, client_for):
-    response = client_for(requester).get(reverse("core:dashboard"))
+    response = client_for(requester).get(reverse("home:dashboard"))
     assert response.status_code == 200
     _assert_security_headers(response)
     assert response["Cache-Control"] == "no-store"
@@ -102,7 +102,7 @@ def test_api_responses_carry_the_security_headers(client, db):
 
 @override_settings(SECURE_HSTS_SECONDS=31536000, SECURE_HSTS_INCLUDE_SUBDOMAINS=True)
 def test_hsts_is_sent_over_https_in_production(db):
-    response = Client().get(reverse("core:about"), secure=True)
+    response = Client().get(reverse("home:about"), secure=True)
     assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
 
 
@@ -269,7 +269,7 @@ def test_a_password_without_the_second_factor_reaches_nothing_private(path, name
 
 def test_nul_and_control_characters_in_the_registration_form_are_form_errors(client, db):
     response = client.post(
-        reverse("accounts:register"),
+        reverse("helpdesk:register"),
         {
             "full_name": "Rita\x00Requester",
             "professional_role": "Onco\x1blogist",

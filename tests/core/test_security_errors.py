@@ -13,7 +13,7 @@ from django.test import Client, override_settings
 from django.urls import path
 
 from concilium import urls as project_urls
-from concilium.core.access import public
+from concilium.accounts.access import public
 from concilium.core.logging import JsonFormatter, RequestIdFilter
 
 INTERNAL = "column secret_internal_detail of table accounts_user for rita.requester@alpha.example"

@@ -6,7 +6,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from concilium.accounts.models import AccountStatus, Role
+from concilium.accounts.models import AccountStatus
+from concilium.core.roles import Role
 from concilium.directory.models import Language
 from tests.directory.conftest import make_clinician
 from tests.factories import HospitalFactory, NetworkFactory, SpecialtyFactory, UserFactory

@@ -9,8 +9,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from concilium.accounts.models import Role
 from concilium.accounts.services.tokens import api_token_create
+from concilium.core.roles import Role
 from concilium.patients.models import Consent, Patient
 from concilium.patients.permissions import PatientAction, PatientPolicy
 from tests.factories import UserFactory

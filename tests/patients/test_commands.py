@@ -5,8 +5,8 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
+from concilium.demo.consent_forms import demo_consent_forms
 from concilium.patients.codes import BUNDLED_CODES
-from concilium.patients.demo import demo_consent_forms
 from concilium.patients.models import ConsentFormTemplate, DiagnosisCode
 
 pytestmark = pytest.mark.django_db

@@ -8,11 +8,10 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from concilium.accounts.forms.registration import StyledFormMixin
 from concilium.accounts.services.authentication import password_reset_send
 from concilium.audit.models import Outcome
 from concilium.audit.services import audit_record
-from concilium.core.forms import CleanTextFormMixin
+from concilium.core.forms import CleanTextFormMixin, StyledFormMixin
 
 
 class _Styled(StyledFormMixin):
@@ -112,7 +111,6 @@ class OutboxPasswordResetForm(_Styled, CleanTextFormMixin, PasswordResetForm):
             # Nobody with an activated account has this address: recorded, without the address.
             audit_record(
                 action="auth.password_reset_requested",
-                request=request,
                 outcome=Outcome.FAILURE,
                 detail={"reason": "no_active_account"},
             )
@@ -131,5 +129,5 @@ class OutboxPasswordResetForm(_Styled, CleanTextFormMixin, PasswordResetForm):
             "accounts:password_reset_confirm",
             kwargs={"uidb64": context["uid"], "token": context["token"]},
         )
-        password_reset_send(request=self._request, user=user, reset_path=path)
+        password_reset_send(user=user, reset_path=path)
         self.sent_to += 1

@@ -5,8 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from concilium.accounts.models import Role
 from concilium.core.forms import CleanTextFormMixin
+from concilium.core.roles import Role
 
 
 class RoleChangeForm(forms.Form):

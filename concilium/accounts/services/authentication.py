@@ -19,12 +19,13 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from concilium.accounts.access import SSO_SESSION_KEY
 from concilium.accounts.models import AccountStatus, User
 from concilium.audit.models import Outcome
 from concilium.audit.services import audit_record
-from concilium.core.access import SSO_SESSION_KEY
-from concilium.helpdesk.models import Notification
-from concilium.helpdesk.services import notification_enqueue
+from concilium.core.errors import DomainError, ErrorKind, register_codes
+from concilium.notifications.models import Notification
+from concilium.notifications.services import notification_enqueue
 
 #: How many single-use backup codes a user gets with each new authenticator.
 BACKUP_CODE_COUNT = 10
@@ -39,7 +40,7 @@ TOTP_DEVICE_NAME = "Authenticator app"
 BACKUP_DEVICE_NAME = "Backup codes"
 
 
-class AuthError(Exception):
+class AuthError(DomainError):
     """A sign-in or account-security step that did not succeed; `code` says why, `message` is for the user."""
 
     INVALID_CREDENTIALS = "invalid_credentials"
@@ -52,10 +53,22 @@ class AuthError(Exception):
     WRONG_PASSWORD = "wrong_password"  # noqa: S105 - an error code, not a password
 
     def __init__(self, code: str, message: str, *, retry_at: datetime | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+        super().__init__(code, message)
         self.retry_at = retry_at
+
+
+register_codes(
+    {
+        AuthError.INVALID_CREDENTIALS: ErrorKind.UNAUTHORIZED,
+        AuthError.PENDING: ErrorKind.CONFLICT,
+        AuthError.NOT_ACTIVE: ErrorKind.CONFLICT,
+        AuthError.LOCKED_OUT: ErrorKind.RATE_LIMITED,
+        AuthError.INVALID_CODE: ErrorKind.INVALID,
+        AuthError.THROTTLED: ErrorKind.RATE_LIMITED,
+        AuthError.SECOND_FACTOR_MANDATORY: ErrorKind.CONFLICT,
+        AuthError.WRONG_PASSWORD: ErrorKind.INVALID,
+    }
+)
 
 
 # --- Password sign-in ------------------------------------------------------------------------------------
@@ -153,12 +166,11 @@ def second_factor_verify(*, request: HttpRequest, code: str) -> Any:
             audit_record(
                 action="auth.2fa_failed",
                 actor=user,
-                request=request,
                 outcome=Outcome.DENIED if throttled else Outcome.FAILURE,
                 detail={"reason": "throttled" if throttled else "invalid_code", "kind": kind},
             )
         else:
-            audit_record(action="auth.2fa_verified", actor=user, request=request, detail={"kind": kind})
+            audit_record(action="auth.2fa_verified", actor=user, detail={"kind": kind})
     if throttled:
         raise AuthError(
             AuthError.THROTTLED,
@@ -213,7 +225,6 @@ def totp_enrolment_confirm(*, request: HttpRequest, code: str) -> list[str]:
         audit_record(
             action="auth.2fa_failed",
             actor=user,
-            request=request,
             outcome=Outcome.FAILURE,
             detail={"reason": "invalid_code", "kind": "enrolment"},
         )
@@ -230,9 +241,7 @@ def totp_enrolment_confirm(*, request: HttpRequest, code: str) -> list[str]:
         django_otp.login(request, device)
         request.session.pop(SESSION_ENROL_KEY, None)
         request.session.cycle_key()
-        audit_record(
-            action="auth.2fa_enrolled", actor=user, obj=user, request=request, detail={"replaced": replaced}
-        )
+        audit_record(action="auth.2fa_enrolled", actor=user, obj=user, detail={"replaced": replaced})
     return codes
 
 
@@ -245,12 +254,12 @@ def _backup_codes_replace(*, user: User) -> list[str]:
 
 
 @transaction.atomic
-def backup_codes_regenerate(*, request: HttpRequest, user: User) -> list[str]:
+def backup_codes_regenerate(*, user: User) -> list[str]:
     """A new set of backup codes; the old ones stop working. Only for someone with an authenticator."""
     if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         raise AuthError(AuthError.INVALID_CODE, _("Set up an authenticator app first."))
     codes = _backup_codes_replace(user=user)
-    audit_record(action="auth.2fa_backup_codes_renewed", actor=user, obj=user, request=request)
+    audit_record(action="auth.2fa_backup_codes_renewed", actor=user, obj=user)
     return codes
 
 
@@ -273,7 +282,6 @@ def second_factor_disable(*, request: HttpRequest, user: User, password: str) ->
         audit_record(
             action="auth.2fa_disable_failed",
             actor=user,
-            request=request,
             outcome=Outcome.FAILURE,
             detail={"reason": "wrong_password"},
         )
@@ -282,7 +290,7 @@ def second_factor_disable(*, request: HttpRequest, user: User, password: str) ->
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
         request.session.pop(django_otp.DEVICE_ID_SESSION_KEY, None)
-        audit_record(action="auth.2fa_disabled", actor=user, obj=user, request=request)
+        audit_record(action="auth.2fa_disabled", actor=user, obj=user)
 
 
 # --- Passwords and sessions ------------------------------------------------------------------------------
@@ -294,27 +302,24 @@ def password_change(*, request: HttpRequest, user: User, new_password: str) -> U
     user.set_password(new_password)
     user.save(update_fields=["password"])
     update_session_auth_hash(request, user)
-    audit_record(
-        action="auth.password_changed", actor=user, obj=user, request=request, detail={"via": "settings"}
-    )
+    audit_record(action="auth.password_changed", actor=user, obj=user, detail={"via": "settings"})
     _notify_password_changed(user=user)
     return user
 
 
 @transaction.atomic
-def password_set_by_reset(*, request: HttpRequest, user: User, new_password: str) -> User:
+def password_set_by_reset(*, user: User, new_password: str) -> User:
     """Set the password chosen through an emailed reset link. Every session of the account ends."""
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    audit_record(
-        action="auth.password_changed", actor=user, obj=user, request=request, detail={"via": "reset"}
-    )
+    audit_record(action="auth.password_changed", actor=user, obj=user, detail={"via": "reset"})
     _notify_password_changed(user=user)
     return user
 
 
 def _notify_password_changed(*, user: User) -> None:
     notification_enqueue(
+        app="accounts",
         recipient=user,
         kind="password_changed",
         context={"helpdesk_email": settings.HELPDESK_EMAIL},
@@ -323,7 +328,7 @@ def _notify_password_changed(*, user: User) -> None:
 
 
 @transaction.atomic
-def password_reset_send(*, request: HttpRequest | None, user: User, reset_path: str) -> bool:
+def password_reset_send(*, user: User, reset_path: str) -> bool:
     """Queue the email with a password-reset link (email only, through the outbox). False when one was queued
     for this account a few minutes ago, so that nobody can flood a mailbox."""
     recent = Notification.objects.filter(
@@ -333,12 +338,12 @@ def password_reset_send(*, request: HttpRequest | None, user: User, reset_path: 
         audit_record(
             action="auth.password_reset_requested",
             actor=user,
-            request=request,
             outcome=Outcome.DENIED,
             detail={"reason": "too_soon"},
         )
         return False
     notification_enqueue(
+        app="accounts",
         recipient=user,
         kind="password_reset",
         context={
@@ -348,7 +353,7 @@ def password_reset_send(*, request: HttpRequest | None, user: User, reset_path: 
         },
         channels=(Notification.Channel.EMAIL,),
     )
-    audit_record(action="auth.password_reset_requested", actor=user, request=request)
+    audit_record(action="auth.password_reset_requested", actor=user)
     return True
 
 
@@ -357,6 +362,6 @@ def sessions_end_everywhere(*, request: HttpRequest, user: User) -> None:
     """Sign the user out of every browser, this one included: rotate the salt their sessions are bound to."""
     user.session_salt = secrets.token_hex(16)
     user.save(update_fields=["session_salt"])
-    audit_record(action="auth.logout_everywhere", actor=user, obj=user, request=request)
+    audit_record(action="auth.logout_everywhere", actor=user, obj=user)
     request.logout_reason = "logout_everywhere"  # type: ignore[attr-defined]
     logout(request)

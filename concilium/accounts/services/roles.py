@@ -3,16 +3,17 @@
 import secrets
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from concilium.accounts.models import AccountStatus, Role, User
+from concilium.accounts.models import AccountStatus, User
 from concilium.accounts.permissions import AccountAction, can
 from concilium.audit.services import audit_record
-from concilium.core.forms import find_control_character
+from concilium.core.errors import DomainError, ErrorKind, register_codes
+from concilium.core.roles import Role
+from concilium.core.text import find_control_character
 
 
-class AccountChangeError(Exception):
+class AccountChangeError(DomainError):
     """A role change or suspension that cannot be done; `code` says why, the message says it to a person."""
 
     NOT_ALLOWED = "not_allowed"
@@ -22,10 +23,17 @@ class AccountChangeError(Exception):
     NOT_ACTIVE = "not_active"
     REASON_REQUIRED = "reason_required"
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+
+register_codes(
+    {
+        AccountChangeError.NOT_ALLOWED: ErrorKind.FORBIDDEN,
+        AccountChangeError.UNKNOWN_ROLE: ErrorKind.INVALID,
+        AccountChangeError.SAME_ROLE: ErrorKind.CONFLICT,
+        AccountChangeError.SELF: ErrorKind.CONFLICT,
+        AccountChangeError.NOT_ACTIVE: ErrorKind.CONFLICT,
+        AccountChangeError.REASON_REQUIRED: ErrorKind.INVALID,
+    }
+)
 
 
 def _check_actor(actor: User, user: User, action: AccountAction) -> None:
@@ -40,9 +48,7 @@ def _check_actor(actor: User, user: User, action: AccountAction) -> None:
 
 
 @transaction.atomic
-def user_role_change(
-    *, user: User, role: Role | str, actor: User, request: HttpRequest | None = None
-) -> User:
+def user_role_change(*, user: User, role: Role | str, actor: User) -> User:
     """Give `user` another role, audited with the old and the new one; it applies from the next request."""
     _check_actor(actor, user, AccountAction.ROLE_CHANGE)
     if role not in Role.values:
@@ -57,7 +63,6 @@ def user_role_change(
         action="account.role_changed",
         actor=actor,
         obj=locked,
-        request=request,
         detail={"old_role": old_role, "new_role": str(role)},
     )
     user.role = locked.role
@@ -65,7 +70,7 @@ def user_role_change(
 
 
 @transaction.atomic
-def user_suspend(*, user: User, actor: User, reason: str, request: HttpRequest | None = None) -> User:
+def user_suspend(*, user: User, actor: User, reason: str) -> User:
     """Suspend an active account: its sessions end at once, its API tokens stop working, it cannot sign in."""
     _check_actor(actor, user, AccountAction.ACCOUNT_SUSPEND)
     reason = reason.strip()
@@ -84,7 +89,6 @@ def user_suspend(*, user: User, actor: User, reason: str, request: HttpRequest |
         action="account.suspended",
         actor=actor,
         obj=locked,
-        request=request,
         detail={"role": locked.role, "reason": reason},
     )
     user.status, user.is_active, user.session_salt = locked.status, locked.is_active, locked.session_salt

@@ -7,12 +7,12 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from concilium.accounts.models import ApiToken, TokenScope, User
 from concilium.audit.services import audit_record
+from concilium.core.errors import DomainError, ErrorKind, register_codes
 
 #: The longest a token may live; a token without an expiry date lives until revoked.
 MAX_LIFETIME = timedelta(days=365)
@@ -24,7 +24,7 @@ _KEY_ID_ALPHABET = string.ascii_lowercase + string.digits
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
-class ApiTokenError(Exception):
+class ApiTokenError(DomainError):
     """A token request that cannot be done; `code` says why, the message says it to a person."""
 
     NAME_INVALID = "name_invalid"
@@ -34,10 +34,17 @@ class ApiTokenError(Exception):
     TOO_MANY = "too_many_tokens"
     ALREADY_REVOKED = "already_revoked"
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+
+register_codes(
+    {
+        ApiTokenError.NAME_INVALID: ErrorKind.INVALID,
+        ApiTokenError.SCOPES_INVALID: ErrorKind.INVALID,
+        ApiTokenError.EXPIRY_INVALID: ErrorKind.INVALID,
+        ApiTokenError.ACCOUNT_INACTIVE: ErrorKind.CONFLICT,
+        ApiTokenError.TOO_MANY: ErrorKind.CONFLICT,
+        ApiTokenError.ALREADY_REVOKED: ErrorKind.CONFLICT,
+    }
+)
 
 
 def _new_key_id() -> str:
@@ -75,7 +82,6 @@ def api_token_create(
     name: str,
     scopes: Iterable[str],
     expires_at: datetime | None = None,
-    request: HttpRequest | None = None,
     source: str = "web",
 ) -> tuple[ApiToken, str]:
     """Create a token for `user`; return it with its secret `cnc_<key id>_<random>`, which is never stored."""
@@ -111,7 +117,6 @@ def api_token_create(
         action="api_token.create",
         actor=None if source == "cli" else locked,
         obj=token,
-        request=request,
         detail={
             "user_id": locked.pk,
             "key_id": key_id,
@@ -124,7 +129,7 @@ def api_token_create(
 
 
 @transaction.atomic
-def api_token_revoke(*, token: ApiToken, actor: User | None, request: HttpRequest | None = None) -> ApiToken:
+def api_token_revoke(*, token: ApiToken, actor: User | None) -> ApiToken:
     """Revoke `token` at once: the next request that carries it is refused."""
     locked = ApiToken.objects.select_for_update().get(pk=token.pk)
     if locked.revoked_at is not None:
@@ -135,7 +140,6 @@ def api_token_revoke(*, token: ApiToken, actor: User | None, request: HttpReques
         action="api_token.revoke",
         actor=actor,
         obj=locked,
-        request=request,
         detail={"user_id": locked.user_id, "key_id": locked.key_id},
     )
     token.revoked_at = locked.revoked_at

@@ -26,6 +26,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from concilium.accounts.access import (
+    SSO_SESSION_KEY,
+    public,
+    second_factor_pending,
+    user_is_fully_authenticated,
+)
 from concilium.accounts.forms.login import (
     ConfirmPasswordForm,
     EnrolmentForm,
@@ -51,7 +57,6 @@ from concilium.accounts.services.authentication import (
     totp_enrolment_confirm,
     totp_enrolment_start,
 )
-from concilium.core.access import SSO_SESSION_KEY, public, second_factor_pending, user_is_fully_authenticated
 
 #: Where the page asked for before signing in is kept while the second factor is pending.
 SESSION_NEXT = "login_next"
@@ -238,7 +243,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 @require_POST
 def backup_codes(request: HttpRequest) -> HttpResponse:
     try:
-        codes = backup_codes_regenerate(request=request, user=request.user)  # type: ignore[arg-type]
+        codes = backup_codes_regenerate(user=request.user)  # type: ignore[arg-type]
     except AuthError as error:
         messages.error(request, error.message)
         return redirect("accounts:security")
@@ -349,9 +354,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("accounts:password_reset_complete")
 
     def form_valid(self, form: StyledSetPasswordForm) -> HttpResponse:  # type: ignore[override]
-        password_set_by_reset(
-            request=self.request, user=form.user, new_password=form.cleaned_data["new_password1"]
-        )
+        password_set_by_reset(user=form.user, new_password=form.cleaned_data["new_password1"])
         del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
         return HttpResponseRedirect(self.get_success_url())
 

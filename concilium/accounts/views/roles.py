@@ -8,10 +8,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from concilium.accounts.forms.roles import RoleChangeForm, SuspendForm
-from concilium.accounts.models import Role, User
+from concilium.accounts.models import User
 from concilium.accounts.permissions import AccountAction, can
 from concilium.accounts.selectors import managed_user_get
 from concilium.accounts.services.roles import AccountChangeError, user_role_change, user_suspend
+from concilium.core.roles import Role
 
 
 @require_http_methods(["GET", "POST"])
@@ -25,12 +26,12 @@ def user_role(request: HttpRequest, pk: int) -> HttpResponse:
     suspend_form = SuspendForm(request.POST if action == "suspend" else None)
     try:
         if action == "role" and role_form.is_valid():
-            user_role_change(user=user, role=role_form.cleaned_data["role"], actor=admin, request=request)
+            user_role_change(user=user, role=role_form.cleaned_data["role"], actor=admin)
             messages.success(request, _("The role is now “%(role)s”.") % {"role": Role(user.role).label})
             return redirect("accounts:user_role", pk=user.pk)
         if action == "suspend" and can(admin, AccountAction.ACCOUNT_SUSPEND) and suspend_form.is_valid():
             reason = suspend_form.cleaned_data["reason"]
-            user_suspend(user=user, actor=admin, reason=reason, request=request)
+            user_suspend(user=user, actor=admin, reason=reason)
             messages.success(
                 request, _("The account is suspended; its sessions and API tokens stopped working.")
             )

@@ -32,7 +32,6 @@ def tokens(request: HttpRequest) -> HttpResponse:
                 name=form.cleaned_data["name"],
                 scopes=form.cleaned_data["scopes"],
                 expires_at=form.expires_at(),
-                request=request,
             )
         except ApiTokenError as error:
             form.add_error(None, error.message)
@@ -49,7 +48,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request)
     token = api_token_get(actor=request.user, pk=pk)
     try:
-        api_token_revoke(token=token, actor=request.user, request=request)  # type: ignore[arg-type]
+        api_token_revoke(token=token, actor=request.user)  # type: ignore[arg-type]
     except ApiTokenError as error:
         messages.info(request, error.message)
     else:

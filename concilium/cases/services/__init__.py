@@ -4,27 +4,33 @@ from typing import Any
 
 from concilium.cases.models import Case
 from concilium.cases.permissions import CasePolicy, Refusal
+from concilium.core.errors import DomainError, ErrorKind, register_codes
 
 
-class CaseTransitionError(Exception):
-    """A case action refused: `code` is a `Refusal` or a service's own code (incomplete, invalid, ...)."""
+class CaseTransitionError(DomainError):
+    """A case action refused: `code` is a `Refusal` or a service's own code (incomplete, invalid, ...);
+    `missing` names the fields or checklist items at fault."""
 
     INCOMPLETE = "incomplete"
     INVALID = "invalid"
 
     def __init__(self, code: str, message: str, *, missing: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.code = str(code)
-        self.message = message
+        super().__init__(code, message, field=(missing or [""])[0] if missing else "")
         self.missing = missing or []
+        if self.missing:
+            self.extra["missing"] = self.missing
+
+
+register_codes(
+    {CaseTransitionError.INCOMPLETE: ErrorKind.INVALID, CaseTransitionError.INVALID: ErrorKind.INVALID}
+)
 
 
 def case_require(*, actor: Any, action: str, case: Case) -> None:
     """Raise `CaseTransitionError` unless the policy lets `actor` do `action` with `case` now."""
     refused = CasePolicy.refusal(actor, action, case)
     if refused is not None:
-        code, message = refused
-        raise CaseTransitionError(code, message)
+        raise CaseTransitionError(refused.code, refused.message)
 
 
 def case_lock(case: Case) -> Case:

@@ -14,7 +14,6 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.files.base import File
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from concilium.audit.services import audit_record
@@ -108,7 +107,6 @@ def attachment_add(
     upload: Any,
     description: str = "",
     checklist_key: str = "",
-    request: HttpRequest | None = None,
 ) -> CaseAttachment:
     """Add a file to a case the actor may edit; refuses unknown types, disguised files and oversized ones."""
     case = case_lock(case)
@@ -163,7 +161,6 @@ def attachment_add(
             actor=actor,
             obj=attachment,
             patient_ref=case.patient.pseudonym,
-            request=request,
             detail={"case": case.pk, "kind": found.kind, "size": real_size, "checklist_key": checklist_key},
         )
     except Exception:
@@ -173,7 +170,7 @@ def attachment_add(
 
 
 @transaction.atomic
-def attachment_remove(*, attachment: CaseAttachment, actor: Any, request: HttpRequest | None = None) -> None:
+def attachment_remove(*, attachment: CaseAttachment, actor: Any) -> None:
     """Remove a file from a draft case (its stored file goes after the commit)."""
     case = case_lock(attachment.case)
     case_require(actor=actor, action=CaseAction.REMOVE_ATTACHMENT, case=case)
@@ -183,22 +180,18 @@ def attachment_remove(*, attachment: CaseAttachment, actor: Any, request: HttpRe
         actor=actor,
         obj=attachment,
         patient_ref=case.patient.pseudonym,
-        request=request,
         detail={"case": case.pk, "sha256": attachment.sha256},
     )
     attachment.delete()
     transaction.on_commit(lambda: storage.delete(name))
 
 
-def attachment_download_record(
-    *, attachment: CaseAttachment, actor: Any, request: HttpRequest | None = None
-) -> None:
+def attachment_download_record(*, attachment: CaseAttachment, actor: Any) -> None:
     """Audit a download (the view or API checked the actor may view the case)."""
     audit_record(
         action="attachment.download",
         actor=actor,
         obj=attachment,
         patient_ref=attachment.case.patient.pseudonym,
-        request=request,
         detail={"case": attachment.case_id},
     )

@@ -12,20 +12,19 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Length
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from concilium.audit.models import Outcome
 from concilium.audit.services import audit_record
 from concilium.cases.models import EPISODE_FIELDS, OPEN_STATUSES, Case, CaseStatus
 from concilium.cases.permissions import CaseAction, CasePolicy, Refusal, can_create_case
 from concilium.cases.services import CaseTransitionError, case_lock, case_require
 from concilium.cases.services.templates import completeness, template_for
-from concilium.core.forms import find_control_character
-from concilium.helpdesk.services import notification_enqueue
-from concilium.scheduling.models import ExpertGroup, GroupMembership
+from concilium.core.text import find_control_character
+from concilium.notifications.services import notification_enqueue
+from concilium.scheduling.models import ExpertGroup
+from concilium.scheduling.selectors import group_members
 
 #: Longest text accepted in one episode field.
 EPISODE_MAX_CHARS = 20_000
@@ -33,8 +32,6 @@ EPISODE_MAX_CHARS = 20_000
 REASON_MAX_CHARS = 2_000
 #: Markup in free text is refused: a tag-like "<letter...>" or "</...>" (plain "<" and ">" stay allowed).
 MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>|javascript\s*:", re.IGNORECASE)
-
-COORDINATOR = GroupMembership.GroupRole.COORDINATOR
 
 
 def text_problem(value: str, *, limit: int) -> str | None:
@@ -56,31 +53,13 @@ def _clean_text(value: object, *, limit: int, field: str) -> str:
     return text
 
 
-def _audit(action: str, *, case: Case, actor: Any, request: HttpRequest | None, **detail: object) -> None:
+def _audit(action: str, *, case: Case, actor: Any, **detail: object) -> None:
     audit_record(
         action=action,
         actor=actor,
         obj=case,
         patient_ref=case.patient.pseudonym,
-        request=request,
         detail={"reference": case.reference, "status": case.status, **detail},
-    )
-
-
-def case_refusal_record(
-    *, case: Case, actor: Any, action: str, error: CaseTransitionError, request: HttpRequest | None = None
-) -> None:
-    """Audit a refused attempt on a case the actor sees (called after the refused transaction rolled back)."""
-    if error.code == Refusal.NOT_FOUND:
-        return
-    audit_record(
-        action=f"case.{action}",
-        actor=actor,
-        obj=case,
-        patient_ref=case.patient.pseudonym,
-        request=request,
-        outcome=Outcome.DENIED,
-        detail={"reference": case.reference, "status": case.status, "code": error.code},
     )
 
 
@@ -89,21 +68,11 @@ def case_url(case: Case) -> str:
 
 
 def _coordinators(group_id: int) -> list[Any]:
-    return [
-        m.user
-        for m in GroupMembership.objects.filter(group_id=group_id, role=COORDINATOR, user__is_active=True)
-        .select_related("user")
-        .order_by("user_id")
-    ]
+    return [m.user for m in group_members(group_id=group_id, coordinators_only=True)]
 
 
 def _group_people(group_id: int) -> list[Any]:
-    return [
-        m.user
-        for m in GroupMembership.objects.filter(group_id=group_id, user__is_active=True)
-        .select_related("user")
-        .order_by("user_id")
-    ]
+    return [m.user for m in group_members(group_id=group_id)]
 
 
 def _notify(recipients: list[Any], kind: str, *, case: Case, exclude: Any = None, **context: object) -> None:
@@ -116,6 +85,7 @@ def _notify(recipients: list[Any], kind: str, *, case: Case, exclude: Any = None
         if not user.is_active:
             continue
         notification_enqueue(
+            app="cases",
             recipient=user,
             kind=kind,
             context={"group_name": case.group.name, **context},
@@ -152,7 +122,6 @@ def case_create(
     group: ExpertGroup,
     urgent: bool = False,
     episode: dict[str, object] | None = None,
-    request: HttpRequest | None = None,
 ) -> Case:
     """Start a draft case for a patient of the actor's hospital, addressed to `group`."""
     if not can_create_case(actor):
@@ -179,7 +148,7 @@ def case_create(
             continue
     else:  # pragma: no cover - five collisions in a row
         raise CaseTransitionError(CaseTransitionError.INVALID, _("Please try again."))
-    _audit("case.create", case=case, actor=actor, request=request, group=group.pk, urgent=case.urgent)
+    _audit("case.create", case=case, actor=actor, group=group.pk, urgent=case.urgent)
     return case
 
 
@@ -191,7 +160,6 @@ def case_update(
     episode: dict[str, object] | None = None,
     urgent: bool | None = None,
     checklist_confirmed: list[str] | None = None,
-    request: HttpRequest | None = None,
 ) -> Case:
     """Change the episode, the urgent flag or the confirmed checklist items (draft, or information asked)."""
     case = case_lock(case)
@@ -217,7 +185,7 @@ def case_update(
             changed.append("checklist_confirmed")
     if changed:
         case.save()
-        _audit("case.update", case=case, actor=actor, request=request, fields=sorted(changed))
+        _audit("case.update", case=case, actor=actor, fields=sorted(changed))
     return case
 
 
@@ -236,7 +204,7 @@ def _require_consent(case: Case) -> None:
 
 
 @transaction.atomic
-def case_submit(*, case: Case, actor: Any, request: HttpRequest | None = None) -> Case:
+def case_submit(*, case: Case, actor: Any) -> Case:
     """Send a complete draft to its expert group (needs a valid care consent); tells the coordinators.
 
     An urgent case is announced at once to all of the group's members and coordinators.
@@ -256,7 +224,7 @@ def case_submit(*, case: Case, actor: Any, request: HttpRequest | None = None) -
     case.submitted_at = timezone.now()
     case.save()
     CasePolicy.forget(case)
-    _audit("case.submit", case=case, actor=actor, request=request, group=case.group_id, urgent=case.urgent)
+    _audit("case.submit", case=case, actor=actor, group=case.group_id, urgent=case.urgent)
     if case.urgent:
         _notify(_group_people(case.group_id), "case_urgent", case=case, exclude=actor)
     else:
@@ -265,7 +233,7 @@ def case_submit(*, case: Case, actor: Any, request: HttpRequest | None = None) -
 
 
 @transaction.atomic
-def case_accept(*, case: Case, actor: Any, request: HttpRequest | None = None) -> Case:
+def case_accept(*, case: Case, actor: Any) -> Case:
     """The coordinator takes a submitted case on; the requester is told."""
     case = case_lock(case)
     case_require(actor=actor, action=CaseAction.DECIDE, case=case)
@@ -274,16 +242,16 @@ def case_accept(*, case: Case, actor: Any, request: HttpRequest | None = None) -
     case.information_requested_at = None
     case.save()
     CasePolicy.forget(case)
-    _audit("case.accept", case=case, actor=actor, request=request)
+    _audit("case.accept", case=case, actor=actor)
     _notify([case.requester], "case_accepted", case=case, exclude=actor)
     from concilium.cases.services.panel import panel_form_from_group  # the panel builds on the lifecycle
 
-    panel_form_from_group(case=case, actor=actor, request=request)  # the group's members form the panel
+    panel_form_from_group(case=case, actor=actor)  # the group's members form the panel
     return case
 
 
 @transaction.atomic
-def case_decline(*, case: Case, actor: Any, reason: str, request: HttpRequest | None = None) -> Case:
+def case_decline(*, case: Case, actor: Any, reason: str) -> Case:
     """The coordinator declines a submitted case, with a reason the requester reads on the case page."""
     case = case_lock(case)
     case_require(actor=actor, action=CaseAction.DECIDE, case=case)
@@ -298,15 +266,13 @@ def case_decline(*, case: Case, actor: Any, reason: str, request: HttpRequest | 
     case.information_requested_at = None
     case.save()
     CasePolicy.forget(case)
-    _audit("case.decline", case=case, actor=actor, request=request)
+    _audit("case.decline", case=case, actor=actor)
     _notify([case.requester], "case_declined", case=case, exclude=actor)
     return case
 
 
 @transaction.atomic
-def case_schedule(
-    *, case: Case, actor: Any, discussion_on: datetime, request: HttpRequest | None = None
-) -> Case:
+def case_schedule(*, case: Case, actor: Any, discussion_on: datetime) -> Case:
     """Set (or move) the discussion date of an accepted case; needs a valid care consent and a future date."""
     case = case_lock(case)
     case_require(actor=actor, action=CaseAction.SCHEDULE, case=case)
@@ -337,7 +303,6 @@ def case_schedule(
         "case.schedule",
         case=case,
         actor=actor,
-        request=request,
         discussion_on=discussion_on.isoformat(),
         moved=moved,
     )
@@ -346,7 +311,7 @@ def case_schedule(
 
 
 @transaction.atomic
-def case_mark_discussed(*, case: Case, actor: Any, request: HttpRequest | None = None) -> Case:
+def case_mark_discussed(*, case: Case, actor: Any) -> Case:
     """The coordinator or the panel lead records that the panel discussed the case."""
     case = case_lock(case)
     case_require(actor=actor, action=CaseAction.MARK_DISCUSSED, case=case)
@@ -354,12 +319,12 @@ def case_mark_discussed(*, case: Case, actor: Any, request: HttpRequest | None =
     case.discussed_at = timezone.now()
     case.save()
     CasePolicy.forget(case)
-    _audit("case.discussed", case=case, actor=actor, request=request)
+    _audit("case.discussed", case=case, actor=actor)
     return case
 
 
 @transaction.atomic
-def case_close(*, case: Case, actor: Any, request: HttpRequest | None = None) -> Case:
+def case_close(*, case: Case, actor: Any) -> Case:
     """Close a case whose recommendation is signed."""
     case = case_lock(case)
     case_require(actor=actor, action=CaseAction.CLOSE, case=case)
@@ -367,12 +332,12 @@ def case_close(*, case: Case, actor: Any, request: HttpRequest | None = None) ->
     case.closed_at = timezone.now()
     case.save()
     CasePolicy.forget(case)
-    _audit("case.close", case=case, actor=actor, request=request)
+    _audit("case.close", case=case, actor=actor)
     return case
 
 
 @transaction.atomic
-def cases_stop_for_withdrawn_consent(*, patient: Any, actor: Any, request: HttpRequest | None = None) -> int:
+def cases_stop_for_withdrawn_consent(*, patient: Any, actor: Any) -> int:
     """Stop the patient's open cases after the care consent was withdrawn; returns how many were stopped.
 
     Drafts stay drafts (they never reached a group and cannot be submitted without consent). The requester
@@ -396,7 +361,6 @@ def cases_stop_for_withdrawn_consent(*, patient: Any, actor: Any, request: HttpR
             "case.stopped",
             case=case,
             actor=actor,
-            request=request,
             previous=previous,
             reason="consent_withdrawn",
         )

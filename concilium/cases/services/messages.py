@@ -7,7 +7,6 @@ which lets the requester edit the episode and add files until the coordinator de
 from typing import Any
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,7 +36,6 @@ def case_message_post(
     actor: Any,
     body: str,
     request_information: bool = False,
-    request: HttpRequest | None = None,
 ) -> CaseMessage:
     """Post to the thread. The owning hospital's messages go to the coordinators, the coordinators' to the
     requester. `request_information` (coordinators, submitted or accepted cases) flags the case."""
@@ -59,7 +57,6 @@ def case_message_post(
         actor=actor,
         obj=case,
         patient_ref=case.patient.pseudonym,
-        request=request,
         detail={"reference": case.reference, "message": message.pk},
     )
     if request_information:

@@ -9,8 +9,6 @@ import re
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,9 +19,10 @@ from concilium.cases.models import Case, Contribution, PanelMember, PanelRole
 from concilium.cases.permissions import CaseAction, PanelAction
 from concilium.cases.services import CaseTransitionError, case_lock, case_require
 from concilium.cases.services.lifecycle import text_problem
+from concilium.core.errors import ErrorKind, register_codes
 from concilium.directory.models import Clinician
-from concilium.helpdesk.services import notification_enqueue
-from concilium.scheduling.models import GroupMembership
+from concilium.notifications.services import notification_enqueue
+from concilium.scheduling.selectors import COORDINATOR, group_members
 
 #: Guests are invited for a while: this long unless the inviter says otherwise, and never longer than the max.
 GUEST_DEFAULT_DAYS = 30
@@ -44,18 +43,24 @@ class PanelError(CaseTransitionError):
     LEAD_CANNOT_BE_REMOVED = "lead_cannot_be_removed"
 
 
-def active_seats(queryset: QuerySet[PanelMember] | None = None, *, now: datetime | None = None):  # type: ignore[no-untyped-def]
-    """Panel seats that give access now: leads and members, and guests until their access expires."""
-    queryset = PanelMember.objects.all() if queryset is None else queryset
-    now = now or timezone.now()
-    return queryset.filter(Q(role__in=[PanelRole.LEAD, PanelRole.MEMBER]) | Q(expires_at__gt=now))
+register_codes(
+    {
+        PanelError.ALREADY_ON_PANEL: ErrorKind.CONFLICT,
+        PanelError.NO_ACCOUNT: ErrorKind.INVALID,
+        PanelError.BAD_ROLE: ErrorKind.INVALID,
+        PanelError.BAD_EXPIRY: ErrorKind.INVALID,
+        PanelError.NOT_ON_PANEL: ErrorKind.CONFLICT,
+        PanelError.GUEST_CANNOT_LEAD: ErrorKind.CONFLICT,
+        PanelError.LEAD_CANNOT_BE_REMOVED: ErrorKind.CONFLICT,
+    }
+)
 
 
 def panel_seat(*, case: Case, user: object) -> PanelMember | None:
     """The user's seat on the case's panel if it gives access now (an expired guest has none)."""
     if not getattr(user, "is_authenticated", False):
         return None
-    return active_seats(PanelMember.objects.filter(case=case, user=user)).first()
+    return PanelMember.objects.live().filter(case=case, user=user).first()
 
 
 def _case_link(case: Case) -> str:
@@ -64,6 +69,7 @@ def _case_link(case: Case) -> str:
 
 def _notify_seat(*, member: PanelMember) -> None:
     notification_enqueue(
+        app="cases",
         recipient=member.user,
         kind="panel_invited",
         context={"role": member.get_role_display(), "expires_at": member.expires_at},
@@ -72,9 +78,7 @@ def _notify_seat(*, member: PanelMember) -> None:
 
 
 @transaction.atomic
-def panel_form_from_group(
-    *, case: Case, actor: User, request: HttpRequest | None = None
-) -> list[PanelMember]:
+def panel_form_from_group(*, case: Case, actor: User) -> list[PanelMember]:
     """Seat the expert group's active members (coordinators included) on the case's panel.
 
     Idempotent: members already seated keep their seat and role; only the newly seated are returned and
@@ -83,16 +87,16 @@ def panel_form_from_group(
     """
     case = case_lock(case)
     case_require(actor=actor, action=CaseAction.MANAGE_PANEL, case=case)
-    memberships = list(
-        GroupMembership.objects.filter(group_id=case.group_id, user__is_active=True)
-        .select_related("user")
-        .order_by("-role", "user__full_name", "user_id")  # coordinators first
+    # Members, then coordinators, each by name (the order they are seated in).
+    memberships = sorted(
+        group_members(group_id=case.group_id),
+        key=lambda m: (m.role == COORDINATOR, m.user.full_name, m.user_id),
     )
     seated = set(PanelMember.objects.filter(case=case).values_list("user_id", flat=True))
     has_lead = PanelMember.objects.filter(case=case, role=PanelRole.LEAD).exists()
     lead_id: int | None = None
     if not has_lead:
-        coordinators = [m.user_id for m in memberships if m.role == GroupMembership.GroupRole.COORDINATOR]
+        coordinators = [m.user_id for m in memberships if m.role == COORDINATOR]
         lead_id = actor.pk if actor.pk in coordinators else (coordinators[0] if coordinators else None)
         if lead_id in seated:
             PanelMember.objects.filter(case=case, user_id=lead_id).update(
@@ -112,7 +116,6 @@ def panel_form_from_group(
         actor=actor,
         obj=case,
         patient_ref=case.patient.pseudonym,
-        request=request,
         detail={"added": [m.user_id for m in added], "lead": lead_id},
     )
     return added
@@ -126,7 +129,6 @@ def panel_invite(
     role: str,
     actor: User,
     expires_at: datetime | None = None,
-    request: HttpRequest | None = None,
 ) -> PanelMember:
     """Invite an expert from the directory (any network) as a member or a guest.
 
@@ -155,7 +157,7 @@ def panel_invite(
         expires_at = None
     existing = PanelMember.objects.filter(case=case, user=user).first()
     if existing is not None:
-        if existing.role != PanelRole.GUEST or (existing.expires_at and existing.expires_at > now):
+        if PanelMember.is_live_seat(existing.role, existing.expires_at, now):
             raise PanelError(PanelError.ALREADY_ON_PANEL, _("This expert is already on the panel."))
         existing.delete()  # an expired guest invited again gets a fresh seat
     member = PanelMember.objects.create(
@@ -167,16 +169,13 @@ def panel_invite(
         actor=actor,
         obj=case,
         patient_ref=case.patient.pseudonym,
-        request=request,
         detail={"user": user.pk, "role": role, "member": member.pk},
     )
     return member
 
 
 @transaction.atomic
-def panel_set_lead(
-    *, case: Case, member: PanelMember, actor: User, request: HttpRequest | None = None
-) -> PanelMember:
+def panel_set_lead(*, case: Case, member: PanelMember, actor: User) -> PanelMember:
     """Make `member` the panel's lead; the previous lead stays on the panel as a member."""
     case = case_lock(case)
     case_require(actor=actor, action=CaseAction.MANAGE_PANEL, case=case)
@@ -198,16 +197,17 @@ def panel_set_lead(
         actor=actor,
         obj=case,
         patient_ref=case.patient.pseudonym,
-        request=request,
         detail={"user": member.user_id, "previous": previous},
     )
     if member.user_id != actor.pk:
-        notification_enqueue(recipient=member.user, kind="panel_lead", context={}, link=_case_link(case))
+        notification_enqueue(
+            app="cases", recipient=member.user, kind="panel_lead", context={}, link=_case_link(case)
+        )
     return member
 
 
 @transaction.atomic
-def panel_remove(*, case: Case, member: PanelMember, actor: User, request: HttpRequest | None = None) -> None:
+def panel_remove(*, case: Case, member: PanelMember, actor: User) -> None:
     """Take someone off the panel. The lead cannot be removed: name another lead first."""
     case = case_lock(case)
     case_require(actor=actor, action=CaseAction.MANAGE_PANEL, case=case)
@@ -226,7 +226,6 @@ def panel_remove(*, case: Case, member: PanelMember, actor: User, request: HttpR
         actor=actor,
         obj=case,
         patient_ref=case.patient.pseudonym,
-        request=request,
         detail={"user": user_id, "role": role},
     )
 
@@ -260,7 +259,6 @@ def contribution_post(
     actor: User,
     body: str,
     kind: str = Contribution.Kind.OPINION,
-    request: HttpRequest | None = None,
 ) -> Contribution:
     """Post an opinion or a request for more information to the case's discussion.
 
@@ -281,24 +279,23 @@ def contribution_post(
     if problem:
         raise PanelError(PanelError.INVALID, problem, missing=["body"])
     contribution = Contribution.objects.create(case=case, author=actor, kind=kind, body=body)
-    members = [seat.user for seat in active_seats(case.panel.select_related("user"))]
+    members = [seat.user for seat in case.panel.live().select_related("user")]
     mentions = [user for user in mentioned_users(body, members) if user.pk != actor.pk]
     contribution.mentions.set(mentions)
     link = reverse("cases:discussion", args=[case.pk])
     notified = {actor.pk}
     for user in mentions:
-        notification_enqueue(recipient=user, kind="panel_mentioned", context={}, link=link)
+        notification_enqueue(app="cases", recipient=user, kind="panel_mentioned", context={}, link=link)
         notified.add(user.pk)
     if kind == Contribution.Kind.REQUEST_INFO and case.requester_id not in notified:
         notification_enqueue(
-            recipient=case.requester, kind="panel_information_requested", link=_case_link(case)
+            app="cases", recipient=case.requester, kind="panel_information_requested", link=_case_link(case)
         )
     audit_record(
         action="contribution.posted",
         actor=actor,
         obj=contribution,
         patient_ref=case.patient.pseudonym,
-        request=request,
         detail={"case": case.pk, "kind": kind, "mentions": [u.pk for u in mentions]},
     )
     return contribution

@@ -1,21 +1,29 @@
-"""Reading lists of cases is reading patient data (pseudonyms, diagnoses): each page shown is audited."""
+"""Reads of patient data in cases (pseudonyms, diagnoses, the episode): each page or answer is audited
+once, by the entry point that shows it, through these two functions."""
 
 from collections.abc import Iterable
 from typing import Any
 
-from django.http import HttpRequest
+from concilium.audit.services import audit_read
+from concilium.cases.models import Case
 
-from concilium.audit.services import audit_record
 
-
-def cases_listed(
-    *, actor: Any, request: HttpRequest | None, action: str, case_ids: Iterable[int], page: int = 1
-) -> None:
+def cases_listed(*, actor: Any, action: str, case_ids: Iterable[int], page: int = 1) -> None:
     """One audit event per list page: which cases it showed (ids only), on which page."""
-    audit_record(
+    audit_read(
         action=action,
         actor=actor,
         object_type="cases.case",
-        request=request,
         detail={"page": page, "case_ids": list(case_ids)},
+    )
+
+
+def case_read_record(*, actor: Any, case: Case, action: str = "case.view", **detail: object) -> None:
+    """One audit event for a read of one case (its page, its panel, its discussion, its report)."""
+    audit_read(
+        action=action,
+        actor=actor,
+        obj=case,
+        patient_ref=case.patient.pseudonym,
+        detail={"reference": case.reference, **detail},
     )

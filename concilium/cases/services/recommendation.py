@@ -9,7 +9,6 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +21,8 @@ from concilium.cases.models import Case, CaseStatus, PanelMember, Recommendation
 from concilium.cases.permissions import CasePolicy, PanelAction
 from concilium.cases.services import CaseTransitionError, case_lock, case_require
 from concilium.cases.services.lifecycle import text_problem
-from concilium.helpdesk.services import notification_enqueue
+from concilium.core.errors import ErrorKind, register_codes
+from concilium.notifications.services import notification_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +41,17 @@ class RecommendationError(CaseTransitionError):
     BAD_PARTICIPANTS = "bad_participants"
     WRONG_CREDENTIAL = "wrong_credential"
     THROTTLED = "throttled"
+
+
+register_codes(
+    {
+        RecommendationError.ALREADY_SIGNED: ErrorKind.CONFLICT,
+        RecommendationError.NO_DRAFT: ErrorKind.CONFLICT,
+        RecommendationError.BAD_PARTICIPANTS: ErrorKind.INVALID,
+        RecommendationError.WRONG_CREDENTIAL: ErrorKind.INVALID,
+        RecommendationError.THROTTLED: ErrorKind.RATE_LIMITED,
+    }
+)
 
 
 def _require_sees(actor: User, case: Case) -> None:
@@ -63,7 +74,6 @@ def recommendation_save(
     rationale: str = "",
     references: str = "",
     participants: list[User] | None = None,
-    request: HttpRequest | None = None,
 ) -> Recommendation:
     """Create or update the draft. Refused once signed, and outside scheduled/discussed."""
     case = case_lock(case)
@@ -111,7 +121,6 @@ def recommendation_save(
         actor=actor,
         obj=rec,
         patient_ref=case.patient.pseudonym,
-        request=request,
         detail={"case": case.pk, "participants": sorted(participant_ids)},
     )
     return rec
@@ -164,9 +173,7 @@ def signing_needs_code(user: User) -> bool:
     return TOTPDevice.objects.devices_for_user(user, confirmed=True).exists()
 
 
-def recommendation_sign(
-    *, case: Case, actor: User, credential: str, request: HttpRequest | None = None
-) -> Recommendation:
+def recommendation_sign(*, case: Case, actor: User, credential: str) -> Recommendation:
     """Sign the recommendation of a discussed case after checking the signer's password (or TOTP code).
 
     A wrong credential changes nothing and is audited. On success the case is SIGNED, the content's SHA-256
@@ -189,7 +196,6 @@ def recommendation_sign(
             actor=actor,
             obj=rec,
             patient_ref=rec.case.patient.pseudonym,
-            request=request,
             outcome=Outcome.DENIED if throttled else Outcome.FAILURE,
             detail={"case": case.pk, "reason": "throttled" if throttled else f"wrong_{kind}"},
         )
@@ -203,13 +209,11 @@ def recommendation_sign(
             else _("The password is not correct.")
         )
         raise RecommendationError(RecommendationError.WRONG_CREDENTIAL, message, missing=["credential"])
-    return _sign(case=case, actor=actor, kind=kind, request=request)
+    return _sign(case=case, actor=actor, kind=kind)
 
 
 @transaction.atomic
-def _sign(
-    *, case: Case, actor: User, kind: str, request: HttpRequest | None, render_report: bool = True
-) -> Recommendation:
+def _sign(*, case: Case, actor: User, kind: str, render_report: bool = True) -> Recommendation:
     case = case_lock(case)
     case_require(actor=actor, action=PanelAction.SIGN_RECOMMENDATION, case=case)
     rec = Recommendation.objects.select_for_update().get(case=case)
@@ -232,19 +236,18 @@ def _sign(
         actor=actor,
         obj=rec,
         patient_ref=case.patient.pseudonym,
-        request=request,
         detail={"case": case.pk, "sha256": rec.content_sha256, "via": kind},
     )
     if render_report:  # the demo loader renders once, after dating the signature
-        recommendation_render_pdf(recommendation=rec, actor=actor, request=request)
-    notification_enqueue(recipient=case.requester, kind="recommendation_signed", link=_case_link(case))
+        recommendation_render_pdf(recommendation=rec, actor=actor)
+    notification_enqueue(
+        app="cases", recipient=case.requester, kind="recommendation_signed", link=_case_link(case)
+    )
     return rec
 
 
 @transaction.atomic
-def recommendation_render_pdf(
-    *, recommendation: Recommendation, actor: User | None = None, request: HttpRequest | None = None
-) -> bool:
+def recommendation_render_pdf(*, recommendation: Recommendation, actor: User | None = None) -> bool:
     """(Re)generate the signed recommendation's PDF report into default storage. Safe to run again.
 
     Returns False (and keeps the signature) when the PDF cannot be made, e.g. WeasyPrint or pango missing.
@@ -263,7 +266,6 @@ def recommendation_render_pdf(
             actor=actor,
             obj=rec,
             patient_ref=rec.case.patient.pseudonym,
-            request=request,
             outcome=Outcome.FAILURE,
             detail={"case": rec.case_id},
         )
@@ -278,7 +280,6 @@ def recommendation_render_pdf(
         actor=actor,
         obj=rec,
         patient_ref=rec.case.patient.pseudonym,
-        request=request,
         detail={"case": rec.case_id, "size": len(pdf)},
     )
     return True

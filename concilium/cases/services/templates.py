@@ -7,13 +7,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from concilium.audit.services import audit_record
 from concilium.cases.models import EPISODE_FIELDS, Case, CaseAttachment, CaseTemplate
 from concilium.cases.permissions import can_configure_templates
-from concilium.core.forms import find_control_character
+from concilium.core.text import find_control_character
 from concilium.scheduling.models import ExpertGroup
 
 CHECKLIST_KINDS = ("attachment", "confirm")
@@ -174,7 +173,6 @@ def case_template_update(
     sections: Iterable[dict[str, Any]],
     checklist: Iterable[dict[str, Any]],
     actor: Any,
-    request: HttpRequest | None = None,
 ) -> CaseTemplate:
     """Replace the group's case sheet and checklist (network admins only); ValidationError on bad input."""
     if actor is not None and not can_configure_templates(actor):
@@ -191,7 +189,6 @@ def case_template_update(
         action="case_template.update",
         actor=actor,
         obj=template,
-        request=request,
         detail={
             "group": group.pk,
             "required": [s["field"] for s in clean_s if s["required"]],

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from concilium.cases.forms import TemplateForm, checklist_as_text
 from concilium.cases.permissions import can_configure_templates
 from concilium.cases.services.templates import case_template_update, template_for, template_sections
-from concilium.scheduling.models import ExpertGroup
+from concilium.scheduling.selectors import expert_groups_all
 
 
 def _require(request: HttpRequest) -> None:
@@ -21,7 +21,7 @@ def _require(request: HttpRequest) -> None:
 @require_GET
 def template_list(request: HttpRequest) -> HttpResponse:
     _require(request)
-    groups = ExpertGroup.objects.select_related("network", "case_template").order_by("network__name", "name")
+    groups = expert_groups_all().select_related("case_template")
     rows = []
     for group in groups:
         template = template_for(group)
@@ -40,7 +40,7 @@ def template_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def template_edit(request: HttpRequest, group_pk: int) -> HttpResponse:
     _require(request)
-    group = ExpertGroup.objects.select_related("network", "case_template").filter(pk=group_pk).first()
+    group = expert_groups_all().select_related("case_template").filter(pk=group_pk).first()
     if group is None:
         raise Http404
     template = template_for(group)
@@ -55,7 +55,6 @@ def template_edit(request: HttpRequest, group_pk: int) -> HttpResponse:
                 sections=form.sections(),
                 checklist=form.cleaned_data["checklist"],
                 actor=request.user,
-                request=request,
             )
         except ValidationError as error:
             for message in error.messages:

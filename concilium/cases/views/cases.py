@@ -26,7 +26,7 @@ from concilium.cases.forms import (
     ScheduleForm,
 )
 from concilium.cases.models import Case
-from concilium.cases.permissions import CaseAction, CasePolicy, Refusal, can_create_case
+from concilium.cases.permissions import CaseAction, CasePolicy, can_create_case
 from concilium.cases.selectors import (
     CaseFilters,
     attachment_get,
@@ -49,24 +49,16 @@ from concilium.cases.services.lifecycle import (
     case_create,
     case_decline,
     case_mark_discussed,
-    case_refusal_record,
     case_schedule,
     case_submit,
     case_update,
 )
 from concilium.cases.services.messages import case_message_post
-from concilium.cases.services.reads import cases_listed
+from concilium.cases.services.reads import case_read_record, cases_listed
 from concilium.cases.services.templates import completeness, template_for, template_sections
+from concilium.cases.views.refusals import refusal_audit, refused
 
 PAGE_SIZE = 25
-
-
-def _refused(request: HttpRequest, case: Case, action: str, error: CaseTransitionError) -> None:
-    """A refused action: 404 when the case is not the visitor's to see, else an error message (audited)."""
-    if error.code == Refusal.NOT_FOUND:
-        raise Http404
-    case_refusal_record(case=case, actor=request.user, action=action, error=error, request=request)
-    messages.error(request, error.message)
 
 
 #: The panel's part of the case page, when the panel's templates provide it (included under the attachments).
@@ -106,7 +98,6 @@ def case_list(request: HttpRequest) -> HttpResponse:
     filtered = any([filters.status, filters.group, filters.urgent, filters.q])
     cases_listed(
         actor=request.user,
-        request=request,
         action="case.list",
         case_ids=[case.pk for case in page.object_list],
         page=page.number,
@@ -132,7 +123,6 @@ def case_new(request: HttpRequest) -> HttpResponse:
                 group=form.cleaned_data["group"],
                 urgent=form.cleaned_data["urgent"],
                 episode=form.episode(),
-                request=request,
             )
         except CaseTransitionError as error:
             form.add_error(None, error.message)
@@ -147,7 +137,8 @@ def case_new(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = case_get(actor=request.user, pk=pk, request=request)
+    case = case_get(actor=request.user, pk=pk)
+    case_read_record(actor=request.user, case=case)
     template = template_for(case.group)
     attachments = list(case.attachments.all())
     found = completeness(case, template=template, attachments=attachments)
@@ -180,9 +171,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_get_for_write(actor=request.user, pk=pk)
-    refused = CasePolicy.refusal(request.user, CaseAction.EDIT, case)
-    if refused is not None:
-        _refused(request, case, "edit", CaseTransitionError(*refused))
+    refusal = CasePolicy.refusal(request.user, CaseAction.EDIT, case)
+    if refusal is not None:
+        refused(request, case, "edit", refusal)
         return _detail(case)
     template = template_for(case.group)
     sections = template_sections(template)
@@ -200,9 +191,9 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 checklist_confirmed=form.cleaned_data.get("checklist_confirmed", [])
                 if confirm_items
                 else None,
-                request=request,
             )
         except CaseTransitionError as error:
+            refusal_audit(request, case, "edit", error)
             form.add_error(None, error.message)
         else:
             messages.success(request, _("The case is saved."))
@@ -223,7 +214,7 @@ def _transition(
     try:
         run(case)
     except CaseTransitionError as error:
-        _refused(request, case, action, error)
+        refused(request, case, action, error)
     else:
         messages.success(request, done)
     if not CasePolicy.visible(request.user).filter(pk=case.pk).exists():
@@ -237,7 +228,7 @@ def case_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         "submit",
-        lambda case: case_submit(case=case, actor=request.user, request=request),
+        lambda case: case_submit(case=case, actor=request.user),
         _("The case is submitted. The group's coordinator will decide on it."),
     )
 
@@ -248,7 +239,7 @@ def case_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         "accept",
-        lambda case: case_accept(case=case, actor=request.user, request=request),
+        lambda case: case_accept(case=case, actor=request.user),
         _("The case is accepted. Set its discussion date next."),
     )
 
@@ -259,7 +250,7 @@ def case_discussed_view(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         "discussed",
-        lambda case: case_mark_discussed(case=case, actor=request.user, request=request),
+        lambda case: case_mark_discussed(case=case, actor=request.user),
         _("The case is marked as discussed."),
     )
 
@@ -270,7 +261,7 @@ def case_close_view(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         "close",
-        lambda case: case_close(case=case, actor=request.user, request=request),
+        lambda case: case_close(case=case, actor=request.user),
         _("The case is closed."),
     )
 
@@ -281,9 +272,9 @@ def case_decline_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = DeclineForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            case_decline(case=case, actor=request.user, reason=form.cleaned_data["reason"], request=request)
+            case_decline(case=case, actor=request.user, reason=form.cleaned_data["reason"])
         except CaseTransitionError as error:
-            _refused(request, case, "decline", error)
+            refused(request, case, "decline", error)
             return _detail(case)
         messages.success(request, _("The case is declined; the requester is told."))
         return _detail(case)
@@ -304,17 +295,16 @@ def case_schedule_view(request: HttpRequest, pk: int) -> HttpResponse:
                 case=case,
                 actor=request.user,
                 discussion_on=form.cleaned_data["discussion_on"],
-                request=request,
             )
         except CaseTransitionError as error:
-            _refused(request, case, "schedule", error)
+            refused(request, case, "schedule", error)
             return _detail(case)
         messages.success(request, _("The discussion date is set; the requester is told."))
         return _detail(case)
     if not CasePolicy.can(request.user, CaseAction.SCHEDULE, case):
-        refused = CasePolicy.refusal(request.user, CaseAction.SCHEDULE, case)
-        if refused is not None:
-            _refused(request, case, "schedule", CaseTransitionError(*refused))
+        refusal = CasePolicy.refusal(request.user, CaseAction.SCHEDULE, case)
+        if refusal is not None:
+            refused(request, case, "schedule", refusal)
         return _detail(case)
     status = 400 if request.method == "POST" else 200
     return render(request, "cases/schedule.html", {"case": case, "form": form}, status=status)
@@ -335,10 +325,9 @@ def case_message_view(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user,
             body=form.cleaned_data["body"],
             request_information=form.cleaned_data["request_information"],
-            request=request,
         )
     except CaseTransitionError as error:
-        _refused(request, case, "message", error)
+        refused(request, case, "message", error)
     else:
         messages.success(request, _("Your message is posted."))
     return redirect(f"{reverse('cases:detail', args=[case.pk])}#thread")
@@ -361,10 +350,9 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
             upload=form.cleaned_data["file"],
             description=form.cleaned_data["description"],
             checklist_key=form.cleaned_data["checklist_key"],
-            request=request,
         )
     except CaseTransitionError as error:
-        _refused(request, case, "attach", error)
+        refused(request, case, "attach", error)
     else:
         messages.success(request, _("“%(name)s” is attached.") % {"name": attachment.name})
     return redirect(f"{reverse('cases:detail', args=[case.pk])}#attachments")
@@ -374,7 +362,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
     attachment = attachment_get(actor=request.user, case_pk=pk, pk=attachment_pk)
     with transaction.atomic():
-        attachment_download_record(attachment=attachment, actor=request.user, request=request)
+        attachment_download_record(attachment=attachment, actor=request.user)
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError as exc:
@@ -390,9 +378,9 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
 def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
     attachment = attachment_get(actor=request.user, case_pk=pk, pk=attachment_pk)
     try:
-        attachment_remove(attachment=attachment, actor=request.user, request=request)
+        attachment_remove(attachment=attachment, actor=request.user)
     except CaseTransitionError as error:
-        _refused(request, attachment.case, "remove_attachment", error)
+        refused(request, attachment.case, "remove_attachment", error)
     else:
         messages.success(request, _("The file is removed."))
     return redirect(f"{reverse('cases:detail', args=[pk])}#attachments")

@@ -16,10 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from concilium.accounts.models import User
-from concilium.audit.services import audit_record
 from concilium.cases.forms_panel import ContributionForm, InviteForm, RecommendationForm, SignForm
 from concilium.cases.models import Case, PanelMember
-from concilium.cases.permissions import PANEL_STATUSES, CaseAction, CasePolicy, PanelAction, Refusal
+from concilium.cases.permissions import PANEL_STATUSES, CaseAction, CasePolicy, PanelAction
 from concilium.cases.selectors_panel import (
     contributions_for,
     invite_candidates,
@@ -36,13 +35,14 @@ from concilium.cases.services.panel import (
     panel_remove,
     panel_set_lead,
 )
-from concilium.cases.services.reads import cases_listed
+from concilium.cases.services.reads import case_read_record, cases_listed
 from concilium.cases.services.recommendation import (
     recommendation_render_pdf,
     recommendation_save,
     recommendation_sign,
     signing_needs_code,
 )
+from concilium.cases.views.refusals import refusal_audit, refused
 from concilium.core.pagination import page_number
 from concilium.directory.models import Clinician
 from concilium.directory.permissions import ClinicianPolicy
@@ -74,22 +74,8 @@ def _can(user: Any, case: Case) -> dict[str, bool]:
     }
 
 
-def _refused(request: HttpRequest, error: CaseTransitionError) -> None:
-    """A refused action on a visible case: the invisible stays a 404, the rest is a message."""
-    if error.code == Refusal.NOT_FOUND:
-        raise Http404
-    messages.error(request, error.message)
-
-
 def _audit_view(request: HttpRequest, case: Case, action: str) -> None:
-    audit_record(
-        action=action,
-        actor=request.user,
-        obj=case,
-        patient_ref=case.patient.pseudonym,
-        request=request,
-        detail={"reference": case.reference},
-    )
+    case_read_record(actor=request.user, case=case, action=action)
 
 
 # --- My panels ------------------------------------------------------------------------------------------
@@ -104,7 +90,6 @@ def my_panels(request: HttpRequest) -> HttpResponse:
     )
     cases_listed(
         actor=request.user,
-        request=request,
         action="panel.list",
         case_ids=[seat.case_id for seat in page.rows],
         page=page.number,
@@ -150,9 +135,9 @@ def panel(request: HttpRequest, pk: int) -> HttpResponse:
 def panel_form(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     try:
-        added = panel_form_from_group(case=case, actor=request.user, request=request)  # type: ignore[arg-type]
+        added = panel_form_from_group(case=case, actor=request.user)  # type: ignore[arg-type]
     except CaseTransitionError as error:
-        _refused(request, error)
+        refused(request, case, CaseAction.MANAGE_PANEL, error)
     else:
         messages.success(request, _("%(count)d group members added to the panel.") % {"count": len(added)})
     return _after_panel_change(request, case)
@@ -173,8 +158,12 @@ def _invite_queryset(request: HttpRequest) -> QuerySet[Clinician]:
 def panel_invite_view(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     if not CasePolicy.can(request.user, CaseAction.MANAGE_PANEL, case):
-        refusal = CasePolicy.refusal(request.user, CaseAction.MANAGE_PANEL, case)
-        _refused(request, CaseTransitionError(*refusal))  # type: ignore[misc]
+        refused(
+            request,
+            case,
+            CaseAction.MANAGE_PANEL,
+            CasePolicy.refusal(request.user, CaseAction.MANAGE_PANEL, case),
+        )
         return _after_panel_change(request, case)
     form = InviteForm(request.POST, candidates=_invite_queryset(request))
     if form.is_valid():
@@ -185,11 +174,9 @@ def panel_invite_view(request: HttpRequest, pk: int) -> HttpResponse:
                 role=form.cleaned_data["role"],
                 expires_at=form.expires_at(),
                 actor=request.user,  # type: ignore[arg-type]
-                request=request,
             )
         except CaseTransitionError as error:
-            if error.code == Refusal.NOT_FOUND:
-                raise Http404 from error
+            refusal_audit(request, case, CaseAction.MANAGE_PANEL, error)
             form.add_error("expires_on" if "expires_at" in error.missing else None, error.message)
         else:
             messages.success(
@@ -223,9 +210,9 @@ def panel_remove_view(request: HttpRequest, pk: int, member_id: int) -> HttpResp
     case = _case(request, pk)
     member = _member(case, member_id)
     try:
-        panel_remove(case=case, member=member, actor=request.user, request=request)  # type: ignore[arg-type]
+        panel_remove(case=case, member=member, actor=request.user)  # type: ignore[arg-type]
     except CaseTransitionError as error:
-        _refused(request, error)
+        refused(request, case, CaseAction.MANAGE_PANEL, error)
     else:
         messages.success(request, _("%(name)s left the panel.") % {"name": member.user.full_name})
     return _after_panel_change(request, case)
@@ -236,9 +223,9 @@ def panel_lead_view(request: HttpRequest, pk: int, member_id: int) -> HttpRespon
     case = _case(request, pk)
     member = _member(case, member_id)
     try:
-        panel_set_lead(case=case, member=member, actor=request.user, request=request)  # type: ignore[arg-type]
+        panel_set_lead(case=case, member=member, actor=request.user)  # type: ignore[arg-type]
     except CaseTransitionError as error:
-        _refused(request, error)
+        refused(request, case, CaseAction.MANAGE_PANEL, error)
     else:
         messages.success(request, _("%(name)s now leads the panel.") % {"name": member.user.full_name})
     return _after_panel_change(request, case)
@@ -278,11 +265,9 @@ def discussion(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=request.user,  # type: ignore[arg-type]
                     body=form.cleaned_data["body"],
                     kind=form.cleaned_data["kind"],
-                    request=request,
                 )
             except CaseTransitionError as error:
-                if error.code == Refusal.NOT_FOUND:
-                    raise Http404 from error
+                refusal_audit(request, case, PanelAction.CONTRIBUTE, error)
                 form.add_error("body" if "body" in error.missing else None, error.message)
             else:
                 if not _is_htmx(request):
@@ -398,11 +383,9 @@ def recommendation(request: HttpRequest, pk: int) -> HttpResponse:
                 rationale=form.cleaned_data["rationale"],
                 references=form.cleaned_data["references"],
                 participants=list(form.cleaned_data["participants"]),
-                request=request,
             )
         except CaseTransitionError as error:
-            if error.code == Refusal.NOT_FOUND:
-                raise Http404 from error
+            refusal_audit(request, case, PanelAction.DRAFT_RECOMMENDATION, error)
             field = error.missing[0] if error.missing and error.missing[0] in form.fields else None
             if field is None:
                 messages.error(request, error.message)
@@ -425,11 +408,9 @@ def recommendation_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
                 case=case,
                 actor=request.user,  # type: ignore[arg-type]
                 credential=sign_form.cleaned_data["credential"],
-                request=request,
             )
         except CaseTransitionError as error:
-            if error.code == Refusal.NOT_FOUND:
-                raise Http404 from error
+            refusal_audit(request, case, PanelAction.SIGN_RECOMMENDATION, error)
             if "credential" in error.missing:
                 sign_form.add_error("credential", error.message)
             else:
@@ -479,13 +460,17 @@ def recommendation_report(request: HttpRequest, pk: int) -> HttpResponse:
 def recommendation_report_render(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     if not CasePolicy.can(request.user, PanelAction.RENDER_REPORT, case):
-        refusal = CasePolicy.refusal(request.user, PanelAction.RENDER_REPORT, case)
-        _refused(request, CaseTransitionError(*refusal))  # type: ignore[misc]
+        refused(
+            request,
+            case,
+            PanelAction.RENDER_REPORT,
+            CasePolicy.refusal(request.user, PanelAction.RENDER_REPORT, case),
+        )
         return redirect("cases:recommendation", pk=case.pk)
     rec = recommendation_for(case=case)
     if rec is None or rec.signed_at is None:
         raise Http404
-    if recommendation_render_pdf(recommendation=rec, actor=request.user, request=request):  # type: ignore[arg-type]
+    if recommendation_render_pdf(recommendation=rec, actor=request.user):  # type: ignore[arg-type]
         messages.success(request, _("The report was generated."))
     else:
         messages.error(request, _("The report could not be generated on this server. Ask the operators."))

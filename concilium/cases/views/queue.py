@@ -45,7 +45,6 @@ def queue(request: HttpRequest) -> HttpResponse:
         rows.append({"case": case, "waited_days": int(waited), "level": level})
     cases_listed(
         actor=request.user,
-        request=request,
         action="case.queue",
         case_ids=[row["case"].pk for row in rows],
         page=page.number,

@@ -3,7 +3,6 @@
 from typing import Any
 
 from django import template
-from django.urls import NoReverseMatch, reverse
 from django.utils.dates import MONTHS
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -24,13 +23,10 @@ def country_label(code: str) -> str:
     return str(country_name(code))
 
 
-@register.simple_tag
-def case_url(case: Any) -> str:
-    """The case page's address, or "" while the cases pages are not there."""
-    try:
-        return reverse("cases:detail", args=[case.pk])
-    except NoReverseMatch:
-        return ""
+@register.filter
+def column_value(patient: Any, column: Any) -> object:
+    """The value another app's column annotated on a row of the patient list (patients.extensions)."""
+    return getattr(patient, column.name, "")
 
 
 @register.simple_tag

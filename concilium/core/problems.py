@@ -1,0 +1,136 @@
+"""Errors as RFC 9457 problem documents: the one rendering of `DomainError` and of HTTP errors for the API.
+
+The JSON API's routers raise `DomainError`; `install_handlers` answers it (and request validation, missing
+credentials and unexpected exceptions) with a problem document. `ApiProblemMiddleware` does the same for what
+never reaches a router under `/api/` (an unknown path: 404, a wrong method: 405, a crash: 500), with DEBUG on
+or off, and never shows internals.
+"""
+
+import logging
+from collections.abc import Callable
+from http import HTTPStatus
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from concilium.core.errors import CommonCode, DomainError
+
+logger = logging.getLogger("concilium.api")
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+#: Path prefixes whose every answer, errors included, is JSON.
+API_PREFIXES = ("/api/",)
+
+
+def problem_body(status: int, title: str, detail: str = "", **extra: object) -> dict[str, object]:
+    body: dict[str, object] = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body.update(extra)
+    return body
+
+
+def problem_response(status: int, title: str, detail: str = "", **extra: object) -> HttpResponse:
+    response = JsonResponse(problem_body(status, title, detail, **extra), status=status)
+    response["Content-Type"] = PROBLEM_CONTENT_TYPE
+    return response
+
+
+def error_problem(error: DomainError) -> HttpResponse:
+    """The problem document of a refused use case."""
+    return problem_response(error.status, error.code, error.message, code=error.code, **error.extra)
+
+
+def install_handlers(api: NinjaAPI) -> None:
+    """Answer every error of `api` with a problem document."""
+
+    @api.exception_handler(DomainError)
+    def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+        return error_problem(exc)
+
+    @api.exception_handler(ValidationError)
+    def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        errors = [
+            {"loc": [str(part) for part in error.get("loc", [])], "msg": str(error.get("msg", ""))}
+            for error in exc.errors
+        ]
+        return problem_response(
+            422,
+            CommonCode.INVALID_REQUEST,
+            "The request is not valid.",
+            code="invalid_request",
+            errors=errors,
+        )
+
+    @api.exception_handler(AuthenticationError)
+    def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        response = problem_response(401, "unauthorized", "A valid Bearer token or session is required.")
+        response["WWW-Authenticate"] = 'Bearer realm="concilium"'
+        return response
+
+    @api.exception_handler(Http404)
+    def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return problem_response(404, CommonCode.NOT_FOUND, "Not found.", code=CommonCode.NOT_FOUND)
+
+    @api.exception_handler(HttpError)
+    def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return problem_response(exc.status_code, "error", str(exc))
+
+    @api.exception_handler(Exception)
+    def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+        logger.exception("unexpected error in the JSON API")  # the request id ties it to the answer
+        return _server_error(request)
+
+
+def _server_error(request: HttpRequest) -> HttpResponse:
+    return problem_response(
+        500,
+        "server_error",
+        "Something went wrong on our side. Quote the request id to the helpdesk.",
+        request_id=getattr(request, "request_id", ""),
+    )
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith(API_PREFIXES)
+
+
+class ApiProblemMiddleware:
+    """Under `/api/`, turn an error answer that is not JSON (404, 405, ...) or an exception into a problem."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not _is_api(request) or response.status_code < 400:
+            return response
+        if response.get("Content-Type", "").split(";")[0] in {"application/json", PROBLEM_CONTENT_TYPE}:
+            return response
+        status = response.status_code
+        converted = problem_response(status, _title(status), _phrase(status))
+        if "Allow" in response:
+            converted["Allow"] = response["Allow"]
+        if "WWW-Authenticate" in response:
+            converted["WWW-Authenticate"] = response["WWW-Authenticate"]
+        return converted
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not _is_api(request):
+            return None
+        if isinstance(exception, DomainError):
+            return error_problem(exception)
+        logger.exception("unexpected error under /api/")
+        return _server_error(request)
+
+
+def _title(status: int) -> str:
+    return {404: "not_found", 405: "method_not_allowed", 500: "server_error"}.get(status, "error")
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase + "."
+    except ValueError:
+        return ""

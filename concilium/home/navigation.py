@@ -1,0 +1,75 @@
+"""The navigation each role sees. Items point at URL names; roles listed are the ones that may open them."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from concilium.core.roles import CLINICAL_ROLES, Role
+
+ALL_ROLES = frozenset(Role)
+STAFF = frozenset({Role.HELPDESK, Role.NETWORK_ADMIN})
+#: Roles that hold patients at their hospital.
+TREATING = CLINICAL_ROLES
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url_name: str
+    label: str | Promise
+    icon: str
+    roles: frozenset[str]
+
+
+MAIN = [
+    NavItem("home:dashboard", _("Dashboard"), "speedometer2", ALL_ROLES),
+    NavItem("directory:search", _("Directory"), "person-lines-fill", ALL_ROLES),
+    NavItem("patients:list", _("Patients"), "person-vcard", TREATING),
+    NavItem("cases:list", _("Cases"), "folder2-open", TREATING),
+    NavItem("cases:queue", _("Group queue"), "inboxes", frozenset({Role.COORDINATOR})),
+    NavItem("cases:my_panels", _("My panels"), "people", frozenset({Role.EXPERT, Role.COORDINATOR})),
+    NavItem("cases:figures", _("Figures"), "bar-chart", frozenset({Role.COORDINATOR, Role.NETWORK_ADMIN})),
+    NavItem("helpdesk:activation_queue", _("Activations"), "person-check", STAFF),
+]
+
+#: Less frequent work, gathered in the "Administration" menu so the main bar stays one line.
+ADMINISTRATION = [
+    NavItem("notifications:outbox", _("Outbox"), "envelope", STAFF),
+    NavItem("audit:events", _("Audit log"), "journal-text", frozenset({Role.NETWORK_ADMIN})),
+    NavItem("cases:templates", _("Case templates"), "ui-checks", frozenset({Role.NETWORK_ADMIN})),
+    NavItem(
+        "patients:consent_forms", _("Consent forms"), "file-earmark-text", frozenset({Role.NETWORK_ADMIN})
+    ),
+]
+
+ACCOUNT = [
+    NavItem("notifications:inbox", _("Notifications"), "bell", ALL_ROLES),
+    NavItem("accounts:security", _("Sign-in and security"), "shield-lock", ALL_ROLES),
+    NavItem("accounts:tokens", _("API tokens"), "key", ALL_ROLES),
+]
+
+
+Entries = list[dict[str, object]]
+
+
+def items_for(role: str, current_path: str) -> tuple[Entries, Entries, Entries]:
+    """The main bar, the administration menu and the account menu of a role, the current page marked."""
+
+    def build(items: list[NavItem]) -> Entries:
+        built = []
+        for item in items:
+            if role not in item.roles:
+                continue
+            url = reverse(item.url_name)
+            active = current_path == url or (url != "/" and current_path.startswith(url))
+            built.append(
+                {"name": item.url_name, "url": url, "label": item.label, "icon": item.icon, "active": active}
+            )
+        # Only the most specific match is active (/cases/panels/ is "My panels", not also "Cases").
+        longest = max((len(str(entry["url"])) for entry in built if entry["active"]), default=0)
+        for entry in built:
+            entry["active"] = entry["active"] and len(str(entry["url"])) == longest
+        return built
+
+    return build(MAIN), build(ADMINISTRATION), build(ACCOUNT)
