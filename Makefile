@@ -36,6 +36,8 @@ lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DEBUG=1 $(BIN)/concilium makemigrations --check --dry-run
+	$(BIN)/lint-imports --no-cache
+	DEBUG=1 $(BIN)/mypy concilium
 
 messages: install-test
 	cd concilium && DEBUG=1 ../$(BIN)/concilium makemessages -l de -l fr --no-obsolete

@@ -112,3 +112,8 @@ def client_for() -> Callable[[User], Client]:
 @pytest.fixture
 def on_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+def error_codes(form, field: str = "__all__") -> list[str]:  # type: ignore[no-untyped-def]
+    """The codes of a bound form's errors on `field` ("__all__": the form's own), in order."""
+    return [error.code or "" for error in form.errors.as_data().get(field, [])]

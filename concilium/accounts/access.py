@@ -17,7 +17,7 @@ SSO_SESSION_KEY = "oidc_authenticated"
 
 def second_factor_pending(view: V) -> V:
     """Reachable after the password but before the second factor (the 2FA step, enrolment, logout)."""
-    view.second_factor_pending_allowed = True  # type: ignore[attr-defined]
+    view.second_factor_pending_allowed = True  # type: ignore[attr-defined]  # read by the middleware
     return view
 
 
@@ -39,7 +39,7 @@ def user_is_fully_authenticated(subject: HttpRequest | object) -> bool:
     is_verified = getattr(user, "is_verified", None)
     if callable(is_verified) and is_verified():
         return True  # a second factor given in this session satisfies every rule below
-    if user.requires_2fa:  # type: ignore[union-attr]
+    if user.requires_2fa:  # type: ignore[union-attr]  # authenticated above: a User
         return False
     # Second factor optional and not given: fine unless the user turned it on.
     return not has_confirmed_device(user, request=subject if isinstance(subject, HttpRequest) else None)

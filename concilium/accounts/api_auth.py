@@ -112,7 +112,7 @@ def authenticate_bearer(request: HttpRequest) -> User | None:
         return None
     api_token_mark_used(token=token)
     request.user = token.user
-    request.auth = token  # type: ignore[attr-defined]
+    request.auth = token  # type: ignore[attr-defined]  # read by api_user
     return token.user
 
 

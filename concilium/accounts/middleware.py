@@ -69,7 +69,7 @@ class LoginRequiredMiddleware:
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())  # quotes `next`, unlike a bare f-string
         if not user.is_active:
-            request.logout_reason = "not_active"  # type: ignore[attr-defined]
+            request.logout_reason = "not_active"  # type: ignore[attr-defined]  # read by the audit signal
             logout(request)
             return redirect(settings.LOGIN_URL)
         if user_is_fully_authenticated(request):

@@ -60,18 +60,18 @@ class ConciliumOIDCBackend(OIDCAuthenticationBackend):
         existing = accounts.only("pk", "status").first()
         if existing is None:
             return self._refuse(OIDCFailure.NO_ACCOUNT)
-        self.request.oidc_failure_user_id = existing.pk  # type: ignore[attr-defined]
+        self.request.oidc_failure_user_id = existing.pk
         if existing.status == AccountStatus.PENDING:
             return self._refuse(OIDCFailure.PENDING)
         return self._refuse(OIDCFailure.NOT_ACTIVE)
 
     def _refuse(self, reason: str) -> Any:
-        self.request.oidc_failure = reason  # type: ignore[attr-defined]
+        self.request.oidc_failure = reason
         return self.UserModel.objects.none()
 
     def verify_claims(self, claims: dict[str, Any]) -> bool:
         if not claims.get("email"):
-            self.request.oidc_failure = OIDCFailure.NO_ACCOUNT  # type: ignore[attr-defined]
+            self.request.oidc_failure = OIDCFailure.NO_ACCOUNT
             return False
         return True
 

@@ -1,7 +1,7 @@
-"""Who may do what with accounts: one action enum, one role -> action map, one `can` check.
+"""Who may do what with accounts: one action enum, one role -> action map, one policy per model.
 
-Other account features (API tokens, security settings) add their actions to `AccountAction` and grant them
-in `ROLE_ACTIONS`; views and services ask `can(user, action)` and never test roles themselves.
+Other account features add their actions to `AccountAction` and grant them in `ROLE_ACTIONS`; views and
+services ask the policies (`AccountPolicy.can(user, action)`, or `can`) and never test roles themselves.
 """
 
 from enum import StrEnum
@@ -9,7 +9,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from concilium.accounts.models import ApiToken
+from concilium.accounts.models import ApiToken, User
+from concilium.core.policy import RolePolicy
 from concilium.core.roles import Role
 
 
@@ -35,19 +36,26 @@ ROLE_ACTIONS: dict[str, frozenset[AccountAction]] = {
 }
 
 
-def can(user: Any, action: AccountAction) -> bool:
-    """True when `user` is an activated account whose role holds `action`."""
-    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
-        return False
-    return action in ROLE_ACTIONS.get(getattr(user, "role", ""), frozenset())
+class AccountPolicy(RolePolicy[User]):
+    """Accounts another person manages: network admins change roles and suspend (any account)."""
+
+    model = User
+    role_actions = ROLE_ACTIONS
+    view_action = AccountAction.ROLE_CHANGE
 
 
-class ApiTokenPolicy:
+class ApiTokenPolicy(RolePolicy[ApiToken]):
     """Personal API tokens are seen and revoked by their owner only; another person's token is a 404."""
 
-    @staticmethod
-    def visible(actor: Any, queryset: QuerySet[ApiToken] | None = None) -> QuerySet[ApiToken]:
-        queryset = ApiToken.objects.all() if queryset is None else queryset
-        if not can(actor, AccountAction.API_TOKENS_OWN):
-            return queryset.none()
+    model = ApiToken
+    role_actions = ROLE_ACTIONS
+    view_action = AccountAction.API_TOKENS_OWN
+
+    @classmethod
+    def scope(cls, actor: Any, queryset: QuerySet[ApiToken]) -> QuerySet[ApiToken]:
         return queryset.filter(user_id=actor.pk)
+
+
+def can(user: Any, action: AccountAction) -> bool:
+    """True when `user` is an activated account whose role holds `action` (no object involved)."""
+    return AccountPolicy.can(user, action)

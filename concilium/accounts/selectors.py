@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from concilium.accounts.models import ApiToken, User
-from concilium.accounts.permissions import AccountAction, ApiTokenPolicy, can
+from concilium.accounts.permissions import AccountPolicy, ApiTokenPolicy
 
 
 def api_token_list(*, actor: Any) -> QuerySet[ApiToken]:
@@ -35,7 +35,4 @@ def sign_in_history(*, actor: Any, limit: int = SIGN_IN_HISTORY_LIMIT) -> list[A
 
 def managed_user_get(*, actor: Any, pk: int) -> User:
     """An account whose role the actor may change (network admins: any account), or 404."""
-    queryset = User.objects.select_related("hospital")
-    if not can(actor, AccountAction.ROLE_CHANGE):
-        queryset = queryset.none()
-    return get_object_or_404(queryset, pk=pk)
+    return get_object_or_404(AccountPolicy.visible(actor).select_related("hospital"), pk=pk)

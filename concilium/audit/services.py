@@ -1,9 +1,13 @@
 """Writing audit events. Call `audit_record` inside the transaction of the change it describes."""
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from concilium.audit.models import AuditEvent, Outcome
 from concilium.core import request_context
+from concilium.core.errors import CommonCode, DomainError
+
+T = TypeVar("T")
 
 
 def audit_record(
@@ -37,6 +41,51 @@ def audit_record(
         request_id=context.request_id,
         detail=detail or {},
     )
+
+
+def audit_refusal(
+    *,
+    actor: Any,
+    action: str,
+    error: DomainError,
+    obj: Any = None,
+    patient_ref: str = "",
+    detail: dict[str, object] | None = None,
+) -> AuditEvent | None:
+    """Record a refused action (outcome denied, with the refusal's code), after its transaction rolled back.
+
+    A "not found" refusal is not recorded against the object: the actor does not see it, and nothing is
+    said of it."""
+    if error.code == CommonCode.NOT_FOUND:
+        return None
+    return audit_record(
+        action=action,
+        actor=actor,
+        obj=obj,
+        patient_ref=patient_ref,
+        outcome=Outcome.DENIED,
+        detail={**(detail or {}), "code": error.code},
+    )
+
+
+def action_run(
+    *,
+    actor: Any,
+    action: str,
+    run: Callable[[], T],
+    obj: Any = None,
+    patient_ref: str = "",
+    detail: dict[str, object] | None = None,
+) -> T:
+    """Run one use case on patient data; a refusal (`DomainError`) is audited (`audit_refusal`), then
+    raised on. The one way the entry points run writes on patient data."""
+    try:
+        return run()
+    except DomainError as error:
+        audit_refusal(
+            actor=actor, action=action, error=error, obj=obj, patient_ref=patient_ref, detail=detail
+        )
+        raise
 
 
 def audit_read(

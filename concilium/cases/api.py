@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
@@ -42,6 +43,7 @@ from concilium.cases.services.reads import case_read_record, cases_listed
 from concilium.cases.services.refusals import case_action_run
 from concilium.cases.services.templates import completeness
 from concilium.core.errors import DomainError, ErrorKind, not_found, register_codes
+from concilium.core.pagination import RowsByIds
 from concilium.core.text import has_control_characters
 from concilium.patients.selectors import patient_get
 from concilium.scheduling.selectors import expert_group_get
@@ -195,7 +197,9 @@ class ListFilters(Schema):
         return value.strip()
 
 
-def _page(request: HttpRequest, queryset, number: int, action: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _page(
+    request: HttpRequest, queryset: QuerySet[Case] | RowsByIds[Case], number: int, action: str
+) -> dict[str, object]:
     """One page of cases, its reading audited."""
     page = Paginator(queryset, PAGE_SIZE).get_page(number)
     cases_listed(
@@ -287,7 +291,7 @@ class CaseUpdateIn(EpisodeIn):
 
 
 @router.post("/", response={201: CaseOut}, url_name="cases_create")
-def create_case(request: HttpRequest, payload: CaseCreateIn) -> tuple[int, dict[str, object]]:
+def create_case(request: HttpRequest, payload: CaseCreateIn) -> Status[dict[str, object]]:
     """Start a draft case for a patient of your hospital, addressed to an expert group."""
     required_scope(request, TokenScope.WRITE)
     actor = api_user(request)
@@ -399,7 +403,7 @@ def upload_attachment(
     file: File[UploadedFile],
     description: Form[str] = "",
     checklist_key: Form[str] = "",
-) -> tuple[int, CaseAttachment]:
+) -> Status[CaseAttachment]:
     """Attach a PDF, PNG, JPEG, DOCX or ODT file (multipart/form-data), checked on its content and size."""
     required_scope(request, TokenScope.WRITE)
     case = _visible_case(request, case_id)

@@ -1,52 +1,34 @@
 """Forms of the case workflow. They check the shape of the input; the services check the rules again."""
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from concilium.cases.models import EPISODE_FIELDS, CaseStatus
-from concilium.cases.services.lifecycle import EPISODE_MAX_CHARS, REASON_MAX_CHARS, text_problem
+from concilium.cases.services import text_problem
+from concilium.cases.services.lifecycle import EPISODE_MAX_CHARS, REASON_MAX_CHARS
 from concilium.cases.services.messages import MESSAGE_MAX_CHARS
 from concilium.cases.services.templates import CHECKLIST_KINDS, Section
-from concilium.core.forms import CleanTextFormMixin
+from concilium.core.forms import CleanTextFormMixin, StyledForm
 from concilium.core.widgets import QuickSelect
 from concilium.patients.models import Patient
+from concilium.scheduling.models import ExpertGroup
 from concilium.scheduling.selectors import expert_groups_all
 
 
-def _plain_text(limit: int):  # type: ignore[no-untyped-def]
+def _plain_text(limit: int) -> Callable[[str], None]:
     def check(value: str) -> None:
         problem = text_problem(value or "", limit=limit)
         if problem:
             raise ValidationError(problem)
 
     return check
-
-
-class StyledForm(CleanTextFormMixin, forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
-
-    def full_clean(self) -> None:
-        """Validate, then mark the invalid widgets for assistive technology (not in __init__: subclasses set
-        choices after it, and validating there would check against the empty ones)."""
-        super().full_clean()
-        for name in self._errors or {}:
-            if name in self.fields:
-                self.fields[name].widget.attrs["aria-invalid"] = "true"
-                self.fields[name].widget.attrs["aria-describedby"] = f"id_{name}_error"
 
 
 def _help(section: Section | None) -> str:
@@ -72,9 +54,19 @@ def _episode_fields(form: forms.Form, sections: list[Section] | None) -> None:
         )
 
 
+class PatientChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Patient) -> str:
+        return f"{obj.pseudonym} — {obj.diagnosis}"
+
+
+class ExpertGroupChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: ExpertGroup) -> str:
+        return f"{obj.name} ({obj.network.name})"
+
+
 class CaseCreateForm(StyledForm):
-    patient = forms.ModelChoiceField(label=_("Patient"), queryset=Patient.objects.none())
-    group = forms.ModelChoiceField(
+    patient = PatientChoiceField(label=_("Patient"), queryset=Patient.objects.none())
+    group = ExpertGroupChoiceField(
         label=_("Expert group"),
         queryset=expert_groups_all(),
     )
@@ -84,12 +76,10 @@ class CaseCreateForm(StyledForm):
         help_text=_("The group's members are told at once when you submit."),
     )
 
-    def __init__(self, *args: Any, patients: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, patients: QuerySet[Patient], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["patient"].queryset = patients
-        self.fields["patient"].label_from_instance = lambda p: f"{p.pseudonym} — {p.diagnosis}"
+        cast(PatientChoiceField, self.fields["patient"]).queryset = patients
         _episode_fields(self, None)
-        self.fields["group"].label_from_instance = lambda g: f"{g.name} ({g.network.name})"
         for name in EPISODE_FIELDS:
             self.fields[name].widget.attrs["class"] = "form-control"
 
@@ -115,7 +105,9 @@ class CaseEditForm(StyledForm):
         self.order_fields([*EPISODE_FIELDS, "urgent", "checklist_confirmed"])
         for name in EPISODE_FIELDS:
             self.fields[name].widget.attrs["class"] = "form-control"
-        self.fields["checklist_confirmed"].choices = [(i["key"], i["label"]) for i in confirm_items]
+        cast(forms.MultipleChoiceField, self.fields["checklist_confirmed"]).choices = [
+            (i["key"], i["label"]) for i in confirm_items
+        ]
         if not confirm_items:
             del self.fields["checklist_confirmed"]
 
@@ -174,7 +166,7 @@ class AttachmentForm(StyledForm):
 
     def __init__(self, *args: Any, attachment_items: list[dict[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["checklist_key"].choices = [
+        cast(forms.ChoiceField, self.fields["checklist_key"]).choices = [
             ("", "—"),
             *[(i["key"], i["label"]) for i in attachment_items],
         ]
@@ -198,7 +190,7 @@ class CaseFilterForm(CleanTextFormMixin, forms.Form):
         )
         self.fields["status"].widget.attrs["class"] = "form-select"
         self.fields["group"].widget.attrs["class"] = "form-select"
-        self.fields["group"].empty_label = _("All groups")
+        cast(forms.ModelChoiceField, self.fields["group"]).empty_label = _("All groups")
         self.fields["urgent"].widget.attrs["class"] = "form-check-input"
 
     def clean_q(self) -> str:

@@ -1,7 +1,7 @@
 """Forms of the panel's pages: invite an expert, post to the discussion, draft and sign the recommendation."""
 
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -39,7 +39,7 @@ class InviteForm(CleanTextFormMixin, forms.Form):
     def __init__(self, *args: Any, candidates: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if candidates is not None:
-            self.fields["clinician"].queryset = candidates  # type: ignore[attr-defined]
+            cast(forms.ModelChoiceField, self.fields["clinician"]).queryset = candidates
 
     def expires_at(self) -> datetime | None:
         """End of the chosen day in the current time zone (the service checks the 90-day bound)."""
@@ -76,7 +76,9 @@ class ContributionForm(CleanTextFormMixin, forms.Form):
     def __init__(self, *args: Any, allow_request: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not allow_request:
-            self.fields["kind"].choices = [(Contribution.Kind.OPINION, Contribution.Kind.OPINION.label)]  # type: ignore[attr-defined]
+            cast(forms.ChoiceField, self.fields["kind"]).choices = [
+                (Contribution.Kind.OPINION, Contribution.Kind.OPINION.label)
+            ]
 
 
 class RecommendationForm(CleanTextFormMixin, forms.Form):
@@ -115,7 +117,7 @@ class RecommendationForm(CleanTextFormMixin, forms.Form):
     def __init__(self, *args: Any, panel_users: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if panel_users is not None:
-            self.fields["participants"].queryset = panel_users  # type: ignore[attr-defined]
+            cast(forms.ModelMultipleChoiceField, self.fields["participants"]).queryset = panel_users
 
 
 class SignForm(forms.Form):

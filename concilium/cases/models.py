@@ -2,6 +2,7 @@
 discussion and the signed recommendation. Every change of `status` goes through a service in services/."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -10,6 +11,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class CaseStatus(models.TextChoices):
@@ -30,7 +34,7 @@ OPEN_STATUSES = frozenset(
 )
 
 #: The episode description: field name -> label. A group's case-sheet template says which are required.
-EPISODE_FIELDS: dict[str, str] = {
+EPISODE_FIELDS: "dict[str, StrOrPromise]" = {
     "clinical_history": _("Clinical history"),
     "imaging_findings": _("Imaging findings"),
     "pathology": _("Pathology"),

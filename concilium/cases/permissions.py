@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from concilium.cases.models import Case, CaseStatus, PanelMember, PanelRole
-from concilium.core.policy import Policy, Refusal, Refused, is_usable
+from concilium.core.policy import Policy, Refusal, Refused, forbidden, is_usable
 from concilium.core.roles import CLINICAL_ROLES, Role
 from concilium.scheduling.selectors import coordinated_group_ids, coordinator_memberships, is_coordinator
 
@@ -387,22 +387,34 @@ RULES.update(
 
 
 # --- Coordinator figures ----------------------------------------------------------------------------
-class FiguresPolicy:
-    """Aggregate figures (no patient data): coordinators see their groups', network admins every group's."""
+class FiguresAction(StrEnum):
+    VIEW = "view_figures"
 
-    @staticmethod
-    def can(actor: Any) -> bool:
-        if not is_usable(actor):
-            return False
+
+class FiguresPolicy(Policy[Case]):
+    """Aggregate figures (no patient data): coordinators see their groups', network admins every group's.
+
+    `visible` is the cases counted, never shown one by one."""
+
+    model = Case
+
+    @classmethod
+    def refusal(cls, actor: Any, action: str = FiguresAction.VIEW, obj: Any = None) -> Refused | None:
+        if not is_usable(actor) or action != FiguresAction.VIEW:
+            return forbidden()
+        if actor.role == Role.NETWORK_ADMIN or is_coordinator(user_id=actor.pk):
+            return None
+        return forbidden()
+
+    @classmethod
+    def scope(cls, actor: Any, queryset: QuerySet[Case]) -> QuerySet[Case]:
+        if not cls.can(actor, FiguresAction.VIEW):
+            return queryset.none()
         if actor.role == Role.NETWORK_ADMIN:
-            return True
-        return is_coordinator(user_id=actor.pk)
+            return queryset
+        return queryset.filter(group_id__in=coordinated_group_ids(user_id=actor.pk))
 
     @classmethod
     def cases(cls, actor: Any) -> QuerySet[Case]:
         """The cases counted: those of the groups the actor coordinates, or all for a network admin."""
-        if not cls.can(actor):
-            return Case.objects.none()
-        if actor.role == Role.NETWORK_ADMIN:
-            return Case.objects.all()
-        return Case.objects.filter(group_id__in=coordinated_group_ids(user_id=actor.pk))
+        return cls.visible(actor)

@@ -31,15 +31,16 @@ def report_language(rec: Recommendation) -> str:
 
 def render_report_html(rec: Recommendation) -> str:
     case = rec.case
+    language = report_language(rec)
     context = {
         "rec": rec,
         "case": case,
         "patient": case.patient,
         "group": case.group,
         "participants": sorted(rec.participants.all(), key=lambda u: u.full_name),
-        "language": report_language(rec),
+        "language": language,
     }
-    with translation.override(context["language"]), timezone.override("UTC"):
+    with translation.override(language), timezone.override("UTC"):
         return render_to_string("cases/panel/report.html", context)
 
 
@@ -56,6 +57,7 @@ def render_report_pdf(rec: Recommendation) -> bytes:
         raise ReportUnavailable(f"WeasyPrint cannot be loaded: {error}") from error
     html = render_report_html(rec)
     try:
-        return HTML(string=html, url_fetcher=_fetch_nothing).write_pdf()  # type: ignore[no-any-return]
+        pdf: bytes = HTML(string=html, url_fetcher=_fetch_nothing).write_pdf()
+        return pdf
     except Exception as error:  # WeasyPrint raises many kinds; the signature must not depend on them
         raise ReportUnavailable(f"WeasyPrint failed: {type(error).__name__}") from error

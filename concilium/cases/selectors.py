@@ -8,10 +8,10 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from concilium.cases.models import Case, CaseAttachment, CaseMessage, CaseStatus
-from concilium.cases.permissions import CasePolicy
+from concilium.cases.permissions import CasePolicy, can_create_case
 from concilium.core.pagination import RowsByIds
-from concilium.core.roles import CLINICAL_ROLES
 from concilium.patients.models import Patient
+from concilium.patients.permissions import PatientPolicy
 from concilium.patients.selectors import patient_search
 from concilium.scheduling.models import ExpertGroup
 from concilium.scheduling.selectors import coordinated_groups as scheduling_coordinated_groups
@@ -37,7 +37,7 @@ def _search_ids(queryset: QuerySet[Case], q: str, *, hospital_id: int | None) ->
     """The ids of the cases whose reference holds `q`, or whose patient (of the hospital) the patient search
     finds (`patient_search`); newest first, read in one pass over the hospital's cases index (it holds the
     reference and the patient) against the hospital's matching patients, read from their own index."""
-    patients = patient_search(Patient.objects.filter(hospital_id=hospital_id), q)
+    patients = patient_search(Patient.objects.filter(hospital=hospital_id), q)
     # References are upper-case ("C-2026-00042"): an exact-case LIKE spares folding every row's reference.
     matches = queryset.filter(Q(reference__contains=q.upper()) | Q(patient_id__in=patients.values("pk")))
     return list(matches.values_list("pk", flat=True)[:SEARCH_MATCHES])
@@ -115,11 +115,9 @@ def attachment_get(*, actor: Any, case_pk: int, pk: int) -> CaseAttachment:
 
 def patients_for_new_case(*, actor: Any) -> QuerySet[Patient]:
     """The actor's hospital's patients with a valid care consent (the ones a case can go forward for)."""
-    if getattr(actor, "hospital_id", None) is None or actor.role not in CLINICAL_ROLES:
+    if not can_create_case(actor):
         return Patient.objects.none()
-    return Patient.objects.filter(hospital_id=actor.hospital_id, has_care_consent=True).select_related(
-        "diagnosis_code"
-    )
+    return PatientPolicy.visible(actor).filter(has_care_consent=True).select_related("diagnosis_code")
 
 
 def case_timeline(case: Case) -> list[tuple[str, Any]]:

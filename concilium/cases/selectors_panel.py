@@ -62,13 +62,13 @@ def my_panels_page(*, actor: User, number: int = 1, per_page: int = 25) -> Uncou
 
 def panel_members(*, case: Case) -> list[PanelMember]:
     """Everyone seated on the case's panel (expired guests included, marked by the template), lead first."""
-    order = {PanelRole.LEAD: 0, PanelRole.MEMBER: 1, PanelRole.GUEST: 2}
+    order: dict[str, int] = {PanelRole.LEAD: 0, PanelRole.MEMBER: 1, PanelRole.GUEST: 2}
     members = list(
         PanelMember.objects.filter(case=case).select_related("user", "user__hospital", "invited_by")
     )
     now = timezone.now()
     for member in members:
-        member.is_expired = not PanelMember.is_live_seat(member.role, member.expires_at, now)  # type: ignore[attr-defined]
+        member.is_expired = not PanelMember.is_live_seat(member.role, member.expires_at, now)  # type: ignore[attr-defined]  # for the template
     return sorted(members, key=lambda m: (order.get(m.role, 3), m.user.full_name, m.pk))
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
+from concilium.core.errors import DomainError
 from concilium.core.text import MULTILINE_ALLOWED, SINGLE_LINE_ALLOWED, find_control_character
 
 
@@ -65,7 +66,7 @@ class StyledFormMixin:
     def style_widgets(self) -> None:
         for field in self.fields.values():
             widget = field.widget
-            if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
+            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
                 css = "form-check-input"
             elif isinstance(widget, forms.Select):
                 css = "form-select"
@@ -73,8 +74,17 @@ class StyledFormMixin:
                 css = "form-control"
             widget.attrs.setdefault("class", css)
 
+    def apply_error(self, error: DomainError) -> None:
+        """Show a service's refusal on the field it names (or on the whole form), marked for assistive
+        technology: the one way a view shows a `DomainError` in a form."""
+        field = error.field if error.field in self.fields else None
+        self.add_error(field, error.message)  # type: ignore[attr-defined]  # a forms.Form method
+        if field:
+            self.fields[field].widget.attrs["aria-invalid"] = "true"
+            self.fields[field].widget.attrs["aria-describedby"] = f"id_{field}_error"
+
     def full_clean(self) -> None:
-        super().full_clean()  # type: ignore[misc]
+        super().full_clean()  # type: ignore[misc]  # a mixin: forms.Form comes later in the MRO
         for name in self._errors or {}:
             field = self.fields.get(name)
             if field is not None:

@@ -6,7 +6,7 @@ one query whatever the size of the table. Templates use the same names as Django
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NoReturn, TypeVar, overload
 
 from django.db.models import QuerySet
 
@@ -82,7 +82,11 @@ class RowsByIds(Generic[Row]):
     def __len__(self) -> int:
         return len(self.ids)
 
-    def __getitem__(self, index: slice) -> list[Row]:
+    @overload
+    def __getitem__(self, index: int) -> NoReturn: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Row]: ...
+    def __getitem__(self, index: int | slice) -> list[Row]:
         if not isinstance(index, slice):
             raise TypeError("RowsByIds is read by slices (a page), not row by row")
         ids = self.ids[index]

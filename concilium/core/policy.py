@@ -90,7 +90,7 @@ class Policy(Generic[M]):
 
     @classmethod
     def visible(cls, actor: Any, queryset: QuerySet[M] | None = None) -> QuerySet[M]:
-        queryset = cls.model._default_manager.all() if queryset is None else queryset  # type: ignore[assignment]
+        queryset = cls.model._default_manager.all() if queryset is None else queryset  # type: ignore[assignment]  # model is M (a ClassVar cannot be generic)
         assert queryset is not None
         if not is_usable(actor):
             return queryset.none()
@@ -134,7 +134,7 @@ class RolePolicy(Policy[M]):
 
     @classmethod
     def visible(cls, actor: Any, queryset: QuerySet[M] | None = None) -> QuerySet[M]:
-        queryset = cls.model._default_manager.all() if queryset is None else queryset  # type: ignore[assignment]
+        queryset = cls.model._default_manager.all() if queryset is None else queryset  # type: ignore[assignment]  # model is M (a ClassVar cannot be generic)
         assert queryset is not None
         if not cls.holds(actor, cls.view_action):
             return queryset.none()

@@ -10,11 +10,13 @@ import logging
 from collections.abc import Callable
 from http import HTTPStatus
 
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from concilium.core.errors import CommonCode, DomainError
+from concilium.core.views import refused
 
 logger = logging.getLogger("concilium.api")
 
@@ -97,7 +99,8 @@ def _is_api(request: HttpRequest) -> bool:
 
 
 class ApiProblemMiddleware:
-    """Under `/api/`, turn an error answer that is not JSON (404, 405, ...) or an exception into a problem."""
+    """Under `/api/`, turn an error answer that is not JSON (404, 405, ...) or an exception into a problem;
+    elsewhere, answer a `DomainError` no view caught with the page of its kind (never a 500)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -118,9 +121,13 @@ class ApiProblemMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not _is_api(request):
+            if isinstance(exception, DomainError):
+                return refused(request, exception)
             return None
         if isinstance(exception, DomainError):
             return error_problem(exception)
+        if isinstance(exception, Http404 | PermissionDenied | BadRequest | SuspiciousOperation):
+            return None  # Django answers these (404, 403, 400); __call__ turns the answer into a problem
         logger.exception("unexpected error under /api/")
         return _server_error(request)
 

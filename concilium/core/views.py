@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from concilium.core.errors import DomainError, ErrorKind
 from concilium.core.health import run_checks
 
 
@@ -37,6 +38,17 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return _error(request, "errors/500.html", 500)
+
+
+def refused(request: HttpRequest, error: DomainError) -> HttpResponse:
+    """A refused use case no view caught, as a page: a 404 or 403 page for those kinds, else the refusal's
+    message with the status of its kind (core.errors.HTTP_STATUS)."""
+    if error.kind == ErrorKind.NOT_FOUND:
+        return page_not_found(request)
+    if error.kind == ErrorKind.FORBIDDEN:
+        return permission_denied(request)
+    context = {"request_id": getattr(request, "request_id", ""), "message": error.message}
+    return render(request, "errors/refused.html", context, status=error.status)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -171,7 +171,7 @@ class _Event:
     raw: datetime  # the story's time: the order the steps run in
     stamp: datetime  # the time the step's rows are given (in working hours)
     order: int
-    run: Callable[[], None]
+    run: Callable[[], object]  # what it returns is not used
 
 
 @dataclass
@@ -202,7 +202,7 @@ class CaseLoader:
         self.forms = {form.language: form for form in ConsentFormTemplate.objects.filter(is_current=True)}
         self.png = demo_png()
         self.marks = {
-            model: model.objects.aggregate(last=Max("pk"))["last"] or 0 for model, _stamp in STAMPED
+            model: model._default_manager.aggregate(last=Max("pk"))["last"] or 0 for model, _stamp in STAMPED
         }
         self.notification_mark = self.marks[Notification]
         self.played: list[_Played] = []
@@ -247,8 +247,8 @@ class CaseLoader:
         yield
         for model, stamp in STAMPED:
             extra = {"next_attempt_at": when} if model is Notification else {}
-            if model.objects.filter(pk__gt=self.marks[model]).update(**{stamp: when}, **extra):
-                self.marks[model] = model.objects.aggregate(last=Max("pk"))["last"]
+            if model._default_manager.filter(pk__gt=self.marks[model]).update(**{stamp: when}, **extra):
+                self.marks[model] = model._default_manager.aggregate(last=Max("pk"))["last"]
 
     # --- people --------------------------------------------------------------------------------------------
 
@@ -271,7 +271,7 @@ class CaseLoader:
         self, *, requester: User, story: Story, signed_on: date, care: bool = True
     ) -> ConsentData:
         """A signed consent: on the demo's form in en/de/fr, else on the hospital's own form."""
-        country = requester.hospital.country  # type: ignore[union-attr]
+        country = requester.hospital.country  # type: ignore[union-attr]  # demo requesters have a hospital
         language = FORM_LANGUAGE_BY_COUNTRY.get(country) or OWN_FORM_LANGUAGE_BY_COUNTRY.get(country, "en")
         form = self.forms.get(language)
         adult = story.months >= ADULT_MONTHS
@@ -295,7 +295,7 @@ class CaseLoader:
         """The story's patient, enrolled with a signed care consent; None when already there."""
         requester = self.users[story.requester]
         digests = local_id_digests(story.local_id)
-        if Patient.objects.filter(hospital_id=requester.hospital_id, local_id_digest__in=digests).exists():
+        if Patient.objects.filter(hospital=requester.hospital_id, local_id_digest__in=digests).exists():
             return None
         signed_on = timezone.localdate(when)
         birth_year, birth_month = _birth(story.months, signed_on)
@@ -306,7 +306,7 @@ class CaseLoader:
                 birth_year=birth_year,
                 birth_month=birth_month,
                 sex=story.sex,
-                country=requester.hospital.country,  # type: ignore[union-attr]
+                country=requester.hospital.country,  # type: ignore[union-attr]  # demo requesters have one
                 diagnosis=story.diagnosis,
                 diagnosis_code=self.codes.get(story.code),
                 consent=self.consent_data(requester=requester, story=story, signed_on=signed_on),
@@ -361,7 +361,7 @@ class CaseLoader:
         status = story.status
         events: list[_Event] = []
 
-        def add(raw: datetime, run: Callable[[], None], *, exact: bool = False, order: int = 0) -> datetime:
+        def add(raw: datetime, run: Callable[[], object], *, exact: bool = False, order: int = 0) -> datetime:
             stamp = raw if exact else self.working(raw)
             events.append(_Event(raw, stamp, order, run))
             return stamp

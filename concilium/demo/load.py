@@ -138,7 +138,7 @@ class _Loader:
             user=user,
         )
         clinician.save()
-        clinician.languages.set(languages)
+        clinician.languages.set(languages)  # type: ignore[arg-type]  # stubs want int pks; these are codes
         clinician.networks.set([self.networks[code] for code in networks])
         self.summary.add("clinicians")
 
@@ -220,17 +220,18 @@ class _Loader:
             if not created:
                 continue
             submitted = now - timedelta(hours=hours)
+            at_hospital = self.hospitals[hospital]  # the new user's
             request = RegistrationRequest.objects.create(
                 user=user,
-                hospital=user.hospital,
-                country=user.hospital.country,  # type: ignore[union-attr]
+                hospital=at_hospital,
+                country=at_hospital.country,
                 specialty=self.specialties[specialty],
                 professional_role=professional_role,
                 reason="Would like to ask the expert groups about complex cases at our hospital.",
                 acknowledged_privacy_at=submitted,
                 submitted_at=submitted,
             )
-            request.languages.set(languages)
+            request.languages.set(languages)  # type: ignore[arg-type]  # stubs want int pks; these are codes
             self.summary.add("registration requests")
 
     def requesters(self) -> None:

@@ -1,7 +1,7 @@
 """The directory's search form (GET, bookmarkable): all optional; invalid values are ignored, with a note."""
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -63,10 +63,10 @@ class DirectorySearchForm(forms.Form):
 
     def __init__(self, data: Any, *, options: FilterOptions) -> None:
         super().__init__(data)
-        self.fields["specialty"].set_options(options.specialties)  # type: ignore[attr-defined]
-        self.fields["country"].set_options(options.countries)  # type: ignore[attr-defined]
-        self.fields["language"].set_options(options.languages)  # type: ignore[attr-defined]
-        self.fields["network"].set_options(options.networks)  # type: ignore[attr-defined]
+        cast(OptionField, self.fields["specialty"]).set_options(options.specialties)
+        cast(OptionField, self.fields["country"]).set_options(options.countries)
+        cast(OptionField, self.fields["language"]).set_options(options.languages)
+        cast(OptionField, self.fields["network"]).set_options(options.networks)
         if self.errors.get("q"):
             self.fields["q"].widget.attrs.update({"aria-invalid": "true", "aria-describedby": "id_q_error"})
 

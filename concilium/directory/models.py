@@ -1,6 +1,7 @@
 """The clinician directory: networks, hospitals, specialties, languages and clinicians."""
 
 import unicodedata
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -126,7 +127,7 @@ class Clinician(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.search_name = fold(self.full_name)
         self.country = self.hospital.country
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)

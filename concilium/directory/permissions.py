@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from concilium.core.policy import RolePolicy
 from concilium.core.roles import Role
 from concilium.directory.models import Clinician
 
@@ -26,20 +27,15 @@ ROLE_ACTIONS: dict[str, frozenset[DirectoryAction]] = {
 }
 
 
-class ClinicianPolicy:
-    """The one policy for directory entries: checks an action and narrows a queryset to what may be seen."""
+class ClinicianPolicy(RolePolicy[Clinician]):
+    """The one policy for directory entries: listed clinicians, for anyone who may view the directory.
 
-    @staticmethod
-    def can(actor: Any, action: DirectoryAction) -> bool:
-        # Authentication (password + second factor, or an API token) is checked before this, at the door.
-        if not getattr(actor, "is_authenticated", False) or not getattr(actor, "is_active", False):
-            return False
-        return action in ROLE_ACTIONS.get(actor.role, frozenset())
+    Authentication (password + second factor, or an API token) is checked before this, at the door."""
+
+    model = Clinician
+    role_actions = ROLE_ACTIONS
+    view_action = DirectoryAction.VIEW
 
     @classmethod
-    def visible(cls, actor: Any, queryset: QuerySet[Clinician] | None = None) -> QuerySet[Clinician]:
-        """Listed clinicians for anyone who may view the directory; nothing for anyone else."""
-        queryset = Clinician.objects.all() if queryset is None else queryset
-        if not cls.can(actor, DirectoryAction.VIEW):
-            return queryset.none()
+    def scope(cls, actor: Any, queryset: QuerySet[Clinician]) -> QuerySet[Clinician]:
         return queryset.filter(is_listed=True)

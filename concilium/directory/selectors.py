@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery, Value
@@ -234,17 +234,26 @@ def clinician_export_rows(
         }
 
 
+class CountryCount(TypedDict):
+    country: str
+    total: int
+    #: Of the country with the most listed clinicians.
+    percent: int
+
+
 def directory_overview(limit: int = 8) -> dict[str, object]:
     """Listed clinicians per country (top `limit`), with totals; three aggregate queries whatever the size."""
-    by_country = list(
+    counts = list(
         Clinician.objects.filter(is_listed=True)
         .values("country")
         .annotate(total=Count("id"))
         .order_by("-total", "country")[:limit]
     )
-    peak = max((row["total"] for row in by_country), default=0) or 1
-    for row in by_country:
-        row["percent"] = round(100 * row["total"] / peak)
+    peak = max((row["total"] for row in counts), default=0) or 1
+    by_country: list[CountryCount] = [
+        {"country": row["country"], "total": row["total"], "percent": round(100 * row["total"] / peak)}
+        for row in counts
+    ]
     return {
         "clinicians": Clinician.objects.filter(is_listed=True).count(),
         "hospitals": Hospital.objects.count(),

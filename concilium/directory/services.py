@@ -199,7 +199,7 @@ def _existing_by_email(emails: list[str]) -> dict[str, Clinician]:
             .prefetch_related("languages", "networks")
         )
         for clinician in clinicians:
-            found[clinician.email_key] = clinician  # type: ignore[attr-defined]
+            found[clinician.email_key] = clinician
     return found
 
 

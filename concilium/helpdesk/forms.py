@@ -1,6 +1,6 @@
 """The public registration form and the helpdesk's rejection form."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import password_validation
@@ -98,9 +98,9 @@ class RegistrationForm(StyledFormMixin, CleanTextFormMixin, forms.Form):
             ((code, country_name(code)) for code in countries), key=lambda c: c[1].casefold()
         )
         choose = [("", _("Choose…"))]
-        self.fields["country"].choices = choose + country_options  # type: ignore[attr-defined]
-        self.fields["hospital"].choices = choose + _hospital_choices(hospitals)  # type: ignore[attr-defined]
-        self.fields["specialty"].empty_label = _("Choose…")  # type: ignore[attr-defined]
+        cast(forms.ChoiceField, self.fields["country"]).choices = [*choose, *country_options]
+        cast(forms.ChoiceField, self.fields["hospital"]).choices = [*choose, *_hospital_choices(hospitals)]
+        cast(forms.ModelChoiceField, self.fields["specialty"]).empty_label = _("Choose…")
         self.style_widgets()
 
     def clean_email(self) -> str:

@@ -1,6 +1,7 @@
 """The navigation each role sees. Items point at URL names; roles listed are the ones that may open them."""
 
 from dataclasses import dataclass
+from typing import NotRequired, TypedDict
 
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -50,14 +51,24 @@ ACCOUNT = [
 ]
 
 
-Entries = list[dict[str, object]]
+class NavEntry(TypedDict):
+    name: str
+    url: str
+    label: str | Promise
+    icon: str
+    active: bool
+    #: Unread notifications, on the inbox's entry (set by the context processor).
+    badge: NotRequired[int]
+
+
+Entries = list[NavEntry]
 
 
 def items_for(role: str, current_path: str) -> tuple[Entries, Entries, Entries]:
     """The main bar, the administration menu and the account menu of a role, the current page marked."""
 
     def build(items: list[NavItem]) -> Entries:
-        built = []
+        built: Entries = []
         for item in items:
             if role not in item.roles:
                 continue

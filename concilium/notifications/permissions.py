@@ -1,10 +1,12 @@
-"""Who may do what with notifications: one policy for the outbox, one rule for the inbox."""
+"""Who may do what with notifications: the outbox is for helpdesk and network admins; an in-app notice is
+seen by its recipient only."""
 
 from enum import StrEnum
 from typing import Any
 
 from django.db.models import QuerySet
 
+from concilium.core.policy import Policy, Refused, RolePolicy, forbidden, is_usable, not_found
 from concilium.core.roles import Role
 from concilium.notifications.models import Notification
 
@@ -15,32 +17,40 @@ class OutboxAction(StrEnum):
     SEND_TEST = "send_test"
 
 
+class InboxAction(StrEnum):
+    READ = "read"
+
+
 #: Roles that run the outbox: they manage accounts, so they may see recipients' addresses.
-OUTBOX_ROLES: dict[OutboxAction, frozenset[str]] = {
-    OutboxAction.VIEW: frozenset({Role.HELPDESK, Role.NETWORK_ADMIN}),
-    OutboxAction.RETRY: frozenset({Role.HELPDESK, Role.NETWORK_ADMIN}),
-    OutboxAction.SEND_TEST: frozenset({Role.HELPDESK, Role.NETWORK_ADMIN}),
-}
+_OUTBOX = frozenset({OutboxAction.VIEW, OutboxAction.RETRY, OutboxAction.SEND_TEST})
+ROLE_ACTIONS: dict[str, frozenset[OutboxAction]] = {Role.HELPDESK: _OUTBOX, Role.NETWORK_ADMIN: _OUTBOX}
 
 
-class NotificationPolicy:
-    """The outbox is for helpdesk and network admins; an in-app notice is visible to its recipient only."""
+class OutboxPolicy(RolePolicy[Notification]):
+    """Every email in the outbox, for the roles that run it; nothing for the others."""
 
-    @staticmethod
-    def can(actor: Any, action: OutboxAction) -> bool:
-        # Like every policy: a pending, rejected or suspended account holds no action, whatever its role.
-        if not getattr(actor, "is_authenticated", False) or not getattr(actor, "is_active", False):
-            return False
-        return actor.role in OUTBOX_ROLES[action]
+    model = Notification
+    role_actions = ROLE_ACTIONS
+    view_action = OutboxAction.VIEW
 
-    @staticmethod
-    def outbox(actor: Any) -> QuerySet[Notification]:
-        """Every email in the outbox, or none for a role that may not see it."""
-        if not NotificationPolicy.can(actor, OutboxAction.VIEW):
-            return Notification.objects.none()
-        return Notification.objects.filter(channel=Notification.Channel.EMAIL)
+    @classmethod
+    def scope(cls, actor: Any, queryset: QuerySet[Notification]) -> QuerySet[Notification]:
+        return queryset.filter(channel=Notification.Channel.EMAIL)
 
-    @staticmethod
-    def inbox(actor: Any) -> QuerySet[Notification]:
-        """The actor's own in-app notifications, never anyone else's."""
-        return Notification.objects.filter(recipient_id=actor.pk, channel=Notification.Channel.IN_APP)
+
+class InboxPolicy(Policy[Notification]):
+    """Each activated user reads their own in-app notifications, never anyone else's (a 404)."""
+
+    model = Notification
+
+    @classmethod
+    def refusal(cls, actor: Any, action: str, obj: Any = None) -> Refused | None:
+        if not is_usable(actor) or action != InboxAction.READ:
+            return forbidden() if obj is None else not_found()
+        if obj is not None and (obj.recipient_id != actor.pk or obj.channel != Notification.Channel.IN_APP):
+            return not_found()
+        return None
+
+    @classmethod
+    def scope(cls, actor: Any, queryset: QuerySet[Notification]) -> QuerySet[Notification]:
+        return queryset.filter(recipient_id=actor.pk, channel=Notification.Channel.IN_APP)

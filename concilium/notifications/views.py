@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from concilium.notifications.models import Notification
-from concilium.notifications.permissions import NotificationPolicy, OutboxAction
+from concilium.notifications.permissions import OutboxAction, OutboxPolicy
 from concilium.notifications.selectors import (
     inbox_get,
     inbox_list,
@@ -34,7 +34,7 @@ INBOX_PAGE_SIZE = 20
 
 
 def _require(request: HttpRequest, action: OutboxAction) -> None:
-    if not NotificationPolicy.can(request.user, action):
+    if not OutboxPolicy.can(request.user, action):
         raise PermissionDenied
 
 

@@ -32,6 +32,7 @@ from concilium.patients.services import (
     ConsentData,
     consent_record,
     consent_withdraw,
+    patient_action_run,
     patient_enrol,
     patient_read_record,
 )
@@ -261,16 +262,21 @@ def enrol(request: HttpRequest, payload: Form[EnrolIn], document: File[UploadedF
         code = diagnosis_code_lookup(payload.diagnosis_code)
         if code is None:
             raise DomainError("unknown_diagnosis_code", "No diagnosis code matches.")
-    patient = patient_enrol(
-        actor=api_user(request),
-        local_id=payload.local_id,
-        birth_year=payload.birth_year,
-        birth_month=payload.birth_month,
-        sex=payload.sex,
-        country=payload.country,
-        diagnosis=payload.diagnosis,
-        diagnosis_code=code,
-        consent=_consent_data(payload, document),
+    actor = api_user(request)
+    patient = patient_action_run(
+        actor=actor,
+        action="patient.enrol",
+        run=lambda: patient_enrol(
+            actor=actor,
+            local_id=payload.local_id,
+            birth_year=payload.birth_year,
+            birth_month=payload.birth_month,
+            sex=payload.sex,
+            country=payload.country,
+            diagnosis=payload.diagnosis,
+            diagnosis_code=code,
+            consent=_consent_data(payload, document),
+        ),
     )
     return Status(201, _detail(patient))
 
@@ -300,7 +306,12 @@ def record_consent(
     actor = api_user(request)
     if not PatientPolicy.can(actor, PatientAction.CONSENT_RECORD, patient):
         raise DomainError("not_found", "No such patient.")
-    consent = consent_record(patient=patient, actor=actor, data=_consent_data(payload, document))
+    consent = patient_action_run(
+        actor=actor,
+        action="consent.record",
+        patient=patient,
+        run=lambda: consent_record(patient=patient, actor=actor, data=_consent_data(payload, document)),
+    )
     return Status(201, consent)
 
 
@@ -318,9 +329,11 @@ def withdraw_consent(request: HttpRequest, patient_id: int, consent_id: int, pay
         raise DomainError("not_found", "No such consent.") from exc
     if not PatientPolicy.can(actor, PatientAction.CONSENT_WITHDRAW, patient):
         raise DomainError("not_found", "No such patient.")
-    return consent_withdraw(
-        consent=consent,
+    return patient_action_run(
         actor=actor,
-        withdrawn_on=payload.withdrawn_on,
-        reason=payload.reason,
+        action="consent.withdraw",
+        patient=patient,
+        run=lambda: consent_withdraw(
+            consent=consent, actor=actor, withdrawn_on=payload.withdrawn_on, reason=payload.reason
+        ),
     )

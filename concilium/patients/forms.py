@@ -4,16 +4,15 @@ Forms check types and shapes; the rules (duplicates, dates, file content) are th
 come back as field errors through `apply_error`.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from concilium.core.forms import CleanTextFormMixin
+from concilium.core.forms import CleanTextFormMixin, StyledFormMixin
 from concilium.core.widgets import QuickSelect
 from concilium.directory.reference import COUNTRY_NAMES
-from concilium.patients.errors import PatientError
 from concilium.patients.models import EU_LANGUAGES, ConsentFormTemplate, DiagnosisCode, Sex, Signer
 from concilium.patients.selectors import (
     CONSENT_STATE_LABELS,
@@ -46,33 +45,11 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class BootstrapMixin:
-    """Bootstrap classes on every widget, and aria attributes on fields in error."""
-
-    fields: dict[str, forms.Field]
-    errors: Any
+class BootstrapMixin(StyledFormMixin):
+    """The core form styling, applied once the form's fields are final (`style()` in `__init__`)."""
 
     def style(self) -> None:
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
-        for name in self.errors:
-            if name in self.fields:
-                self.fields[name].widget.attrs["aria-invalid"] = "true"
-                self.fields[name].widget.attrs["aria-describedby"] = f"id_{name}_error"
-
-    def apply_error(self, error: PatientError) -> None:
-        """Show a service's refusal on its field (or on the whole form)."""
-        field = error.field if error.field in self.fields else None
-        self.add_error(field, error.message)  # type: ignore[attr-defined]
-        if field:
-            self.fields[field].widget.attrs["aria-invalid"] = "true"
-            self.fields[field].widget.attrs["aria-describedby"] = f"id_{field}_error"
+        self.style_widgets()
 
 
 class FormChoiceField(forms.ModelChoiceField):
@@ -83,7 +60,7 @@ class FormChoiceField(forms.ModelChoiceField):
 class DiagnosisCodeField(forms.CharField):
     """A code typed or picked from the suggestions ("C71.9", "ORPHA:319"), resolved to a DiagnosisCode."""
 
-    def clean(self, value: Any) -> DiagnosisCode | None:  # type: ignore[override]
+    def clean(self, value: Any) -> DiagnosisCode | None:
         text = super().clean(value)
         if not text:
             return None
@@ -138,7 +115,7 @@ class ConsentFieldsMixin(forms.Form):
     )
 
     def setup_consent_fields(self, *, language: str) -> None:
-        self.fields["form"].queryset = current_consent_forms()  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["form"]).queryset = current_consent_forms()
         self.fields["language"].initial = language
         self.fields["signed_on"].widget.attrs["max"] = timezone.localdate().isoformat()
 
@@ -199,7 +176,7 @@ class EnrolForm(CleanTextFormMixin, BootstrapMixin, ConsentFieldsMixin):
 
     def __init__(self, *args: Any, country: str = "", language: str = "en", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = _country_choices()
+        cast(forms.ChoiceField, self.fields["country"]).choices = _country_choices()
         self.fields["country"].initial = country
         self.fields["birth_year"].widget.attrs["max"] = timezone.localdate().year
         self.setup_consent_fields(language=language)

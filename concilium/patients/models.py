@@ -13,10 +13,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 #: The 24 official languages of the European Union, in which consent forms can be held.
-EU_LANGUAGES: list[tuple[str, str]] = [
+EU_LANGUAGES: list[tuple[str, str | Promise]] = [
     ("bg", _("Bulgarian")),
     ("cs", _("Czech")),
     ("da", _("Danish")),
@@ -73,11 +74,11 @@ class DiagnosisCode(models.Model):
     def __str__(self) -> str:
         return f"{self.get_system_display()} {self.code} — {self.label}"
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         from concilium.directory.models import fold
 
         self.search_text = fold(f"{self.code} {self.label}")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
 
 #: Between the parts of a patient's search text: never typed (a search with control characters is refused),

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from concilium.core.policy import RolePolicy
 from concilium.core.roles import CLINICAL_ROLES, Role
 from concilium.patients.models import Consent, ConsentFormTemplate, Patient
 
@@ -56,53 +57,51 @@ ROLE_ACTIONS: dict[str, frozenset[PatientAction]] = {
 _HOSPITAL_ACTIONS = _TREATING - {PatientAction.FORMS_DOWNLOAD}
 
 
-class PatientPolicy:
-    """The one policy for patients and their consents: checks an action and narrows a queryset."""
+class PatientPolicy(RolePolicy[Patient]):
+    """The one policy for patients: the treating roles of a hospital hold its patients, nobody else."""
 
-    @staticmethod
-    def can(actor: Any, action: PatientAction, obj: Patient | Consent | None = None) -> bool:
-        """True when `actor` holds `action` and, given a patient or consent, when it is of their hospital."""
-        if not getattr(actor, "is_authenticated", False) or not getattr(actor, "is_active", False):
-            return False
-        if action not in ROLE_ACTIONS.get(actor.role, frozenset()):
-            return False
-        if action in _HOSPITAL_ACTIONS and not actor.hospital_id:
-            return False
-        if obj is not None:
-            patient = obj.patient if isinstance(obj, Consent) else obj
-            return patient.hospital_id == actor.hospital_id
-        return True
+    model = Patient
+    role_actions = ROLE_ACTIONS
+    view_action = PatientAction.VIEW
 
     @classmethod
-    def visible(cls, actor: Any, queryset: QuerySet[Patient] | None = None) -> QuerySet[Patient]:
-        """The patients of the actor's hospital for treating roles; nothing for anyone else."""
-        queryset = Patient.objects.all() if queryset is None else queryset
-        if not cls.can(actor, PatientAction.VIEW):
-            return queryset.none()
+    def holds(cls, actor: Any, action: str) -> bool:
+        if not super().holds(actor, action):
+            return False
+        return action not in _HOSPITAL_ACTIONS or bool(actor.hospital_id)
+
+    @classmethod
+    def reaches(cls, actor: Any, obj: Any) -> bool:
+        """A patient (or one of its consents) of the actor's hospital."""
+        patient = obj.patient if isinstance(obj, Consent) else obj
+        return cls.holds(actor, PatientAction.VIEW) and patient.hospital_id == actor.hospital_id
+
+    @classmethod
+    def scope(cls, actor: Any, queryset: QuerySet[Patient]) -> QuerySet[Patient]:
         return queryset.filter(hospital_id=actor.hospital_id)
 
+
+class ConsentPolicy(RolePolicy[Consent]):
+    """Consents go with their patient: seen by the treating roles of the patient's hospital."""
+
+    model = Consent
+    role_actions = ROLE_ACTIONS
+    view_action = PatientAction.VIEW
+
     @classmethod
-    def visible_consents(cls, actor: Any, queryset: QuerySet[Consent] | None = None) -> QuerySet[Consent]:
-        queryset = Consent.objects.all() if queryset is None else queryset
-        if not cls.can(actor, PatientAction.VIEW):
-            return queryset.none()
+    def scope(cls, actor: Any, queryset: QuerySet[Consent]) -> QuerySet[Consent]:
         return queryset.filter(patient__hospital_id=actor.hospital_id)
 
 
-class ConsentFormPolicy:
+class ConsentFormPolicy(RolePolicy[ConsentFormTemplate]):
     """Blank consent forms: network admins see every version; treating roles the current ones."""
 
-    @staticmethod
-    def can(actor: Any, action: PatientAction) -> bool:
-        return PatientPolicy.can(actor, action)
+    model = ConsentFormTemplate
+    role_actions = ROLE_ACTIONS
+    view_action = PatientAction.FORMS_DOWNLOAD
 
-    @staticmethod
-    def visible(
-        actor: Any, queryset: QuerySet[ConsentFormTemplate] | None = None
-    ) -> QuerySet[ConsentFormTemplate]:
-        queryset = ConsentFormTemplate.objects.all() if queryset is None else queryset
-        if PatientPolicy.can(actor, PatientAction.FORMS_MANAGE):
+    @classmethod
+    def scope(cls, actor: Any, queryset: QuerySet[ConsentFormTemplate]) -> QuerySet[ConsentFormTemplate]:
+        if cls.holds(actor, PatientAction.FORMS_MANAGE):
             return queryset
-        if PatientPolicy.can(actor, PatientAction.FORMS_DOWNLOAD):
-            return queryset.filter(is_current=True)
-        return queryset.none()
+        return queryset.filter(is_current=True)

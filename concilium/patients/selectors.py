@@ -14,7 +14,7 @@ from concilium.directory.models import fold
 from concilium.patients.crypto import local_id_digests
 from concilium.patients.extensions import ListColumn, list_columns, page_sections
 from concilium.patients.models import Consent, ConsentFormTemplate, DiagnosisCode, Patient
-from concilium.patients.permissions import ConsentFormPolicy, PatientPolicy
+from concilium.patients.permissions import ConsentFormPolicy, ConsentPolicy, PatientPolicy
 
 #: Codes offered by the autocomplete at most.
 CODE_SUGGESTIONS = 20
@@ -107,7 +107,7 @@ def consents_of(*, patient: Patient) -> list[Consent]:
 
 def consent_get(*, actor: Any, patient: Patient, consent_id: int) -> Consent:
     found = (
-        PatientPolicy.visible_consents(actor)
+        ConsentPolicy.visible(actor)
         .select_related("patient", "form")
         .filter(pk=consent_id, patient_id=patient.pk)
         .first()

@@ -8,17 +8,18 @@ asks for the signed care consent, and nothing is written unless both are right.
 
 import re
 import secrets
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from concilium.audit.services import audit_read, audit_record
-from concilium.core.text import SINGLE_LINE_ALLOWED, find_control_character
+from concilium.audit.services import action_run, audit_read, audit_record
+from concilium.core.text import text_problem
 from concilium.directory.reference import ISO_3166_ALPHA2
 from concilium.patients.crypto import encrypt_local_id, local_id_digest, local_id_digests
 from concilium.patients.errors import PatientError
@@ -42,6 +43,8 @@ from concilium.patients.uploads import (
     max_upload_bytes,
     sniff,
 )
+
+T = TypeVar("T")
 
 #: Pseudonym letters: digits and capitals without the look-alikes 0/O, 1/I/L and U.
 PSEUDONYM_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -90,16 +93,9 @@ def _text(value: str, *, field: str, label: str, max_length: int, required: bool
     value = (value or "").strip()
     if required and not value:
         raise PatientError(Code.INVALID_VALUE, _("%(label)s is required.") % {"label": label}, field)
-    if len(value) > max_length:
-        raise PatientError(
-            Code.INVALID_VALUE,
-            _("%(label)s is too long (at most %(max)d characters).") % {"label": label, "max": max_length},
-            field,
-        )
-    if find_control_character(value, allowed=SINGLE_LINE_ALLOWED) is not None:
-        raise PatientError(
-            Code.INVALID_VALUE, _("Remove the control characters (such as NUL) from this text."), field
-        )
+    problem = text_problem(value, limit=max_length, multiline=False)
+    if problem:
+        raise PatientError(Code.INVALID_VALUE, problem, field)
     return value
 
 
@@ -411,16 +407,9 @@ def consent_withdraw(*, consent: Consent, actor: Any, withdrawn_on: date, reason
     reason = (reason or "").strip()
     if not reason:
         raise PatientError(Code.REASON_REQUIRED, _("Say why the consent is withdrawn."), "reason")
-    if len(reason) > REASON_MAX:
-        raise PatientError(
-            Code.INVALID_VALUE,
-            _("The reason is too long (at most %(max)d characters).") % {"max": REASON_MAX},
-            "reason",
-        )
-    if find_control_character(reason) is not None:
-        raise PatientError(
-            Code.INVALID_VALUE, _("Remove the control characters (such as NUL) from this text."), "reason"
-        )
+    problem = text_problem(reason, limit=REASON_MAX)
+    if problem:
+        raise PatientError(Code.INVALID_VALUE, problem, "reason")
     consent.withdrawn_on = withdrawn_on
     consent.withdrawal_reason = reason
     consent.withdrawn_by = actor
@@ -430,7 +419,10 @@ def consent_withdraw(*, consent: Consent, actor: Any, withdrawn_on: date, reason
     has_care = patient_consent_refresh(patient=patient)
     stopped = 0
     if consent.for_care and not has_care:
-        answers = care_consent_lost.send(sender=Patient, patient=patient, actor=actor)
+        # Receivers answer with the number of cases they stopped (django-stubs types answers as str | None).
+        answers: Sequence[tuple[object, object]] = care_consent_lost.send(
+            sender=Patient, patient=patient, actor=actor
+        )
         stopped = sum(count for _receiver, count in answers if isinstance(count, int))
     audit_record(
         action="consent.withdraw",
@@ -513,3 +505,11 @@ def consent_form_upload(
         detail={"language": language, "version": version},
     )
     return template
+
+
+def patient_action_run(*, actor: Any, action: str, run: Callable[[], T], patient: Patient | None = None) -> T:
+    """Run one write on patient data (an enrolment, a consent, an update) for an entry point; a refusal is
+    audited under `action` (outcome denied, with its code), then raised on."""
+    return action_run(
+        actor=actor, action=action, run=run, obj=patient, patient_ref=patient.pseudonym if patient else ""
+    )

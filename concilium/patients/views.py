@@ -40,6 +40,7 @@ from concilium.patients.services import (
     consent_form_upload,
     consent_record,
     consent_withdraw,
+    patient_action_run,
     patient_enrol,
     patient_read_record,
     patient_update,
@@ -98,7 +99,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def patient_enrol_view(request: HttpRequest) -> HttpResponse:
     _require(request, PatientAction.ENROL)
-    hospital = request.user.hospital  # type: ignore[union-attr]
+    hospital = request.user.hospital  # type: ignore[union-attr]  # signed in: the middleware saw to it
     form = EnrolForm(
         request.POST or None,
         request.FILES or None,
@@ -108,16 +109,20 @@ def patient_enrol_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            patient = patient_enrol(
+            patient = patient_action_run(
                 actor=request.user,
-                local_id=data["local_id"],
-                birth_year=data["birth_year"],
-                birth_month=data["birth_month"],
-                sex=data["sex"],
-                country=data["country"],
-                diagnosis=data["diagnosis"],
-                diagnosis_code=data["diagnosis_code"],
-                consent=form.consent_data(),
+                action="patient.enrol",
+                run=lambda: patient_enrol(
+                    actor=request.user,
+                    local_id=data["local_id"],
+                    birth_year=data["birth_year"],
+                    birth_month=data["birth_month"],
+                    sex=data["sex"],
+                    country=data["country"],
+                    diagnosis=data["diagnosis"],
+                    diagnosis_code=data["diagnosis_code"],
+                    consent=form.consent_data(),
+                ),
             )
         except PatientError as error:
             form.apply_error(error)
@@ -172,11 +177,16 @@ def patient_update_view(request: HttpRequest, patient_id: int) -> HttpResponse:
     form = PatientUpdateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            patient_update(
-                patient=patient,
+            patient_action_run(
                 actor=request.user,
-                diagnosis=form.cleaned_data["diagnosis"],
-                diagnosis_code=form.cleaned_data["diagnosis_code"],
+                action="patient.update",
+                patient=patient,
+                run=lambda: patient_update(
+                    patient=patient,
+                    actor=request.user,
+                    diagnosis=form.cleaned_data["diagnosis"],
+                    diagnosis_code=form.cleaned_data["diagnosis_code"],
+                ),
             )
         except PatientError as error:
             form.apply_error(error)
@@ -200,7 +210,12 @@ def consent_record_view(request: HttpRequest, patient_id: int) -> HttpResponse:
     form = ConsentRecordForm(request.POST or None, request.FILES or None, language=_language(request))
     if request.method == "POST" and form.is_valid():
         try:
-            consent_record(patient=patient, actor=request.user, data=form.consent_data())
+            patient_action_run(
+                actor=request.user,
+                action="consent.record",
+                patient=patient,
+                run=lambda: consent_record(patient=patient, actor=request.user, data=form.consent_data()),
+            )
         except PatientError as error:
             form.apply_error(error)
         else:
@@ -232,11 +247,16 @@ def consent_withdraw_view(request: HttpRequest, patient_id: int, consent_id: int
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            consent_withdraw(
-                consent=consent,
+            patient_action_run(
                 actor=request.user,
-                withdrawn_on=form.cleaned_data["withdrawn_on"],
-                reason=form.cleaned_data["reason"],
+                action="consent.withdraw",
+                patient=patient,
+                run=lambda: consent_withdraw(
+                    consent=consent,
+                    actor=request.user,
+                    withdrawn_on=form.cleaned_data["withdrawn_on"],
+                    reason=form.cleaned_data["reason"],
+                ),
             )
         except PatientError as error:
             form.apply_error(error)
@@ -276,7 +296,8 @@ def consent_document(request: HttpRequest, patient_id: int, consent_id: int) -> 
     """The signed consent, streamed after the access check (never a public media URL) and audited."""
     patient = _patient(request, patient_id)
     consent: Consent = consent_get(actor=request.user, patient=patient, consent_id=consent_id)
-    extension = consent.document.name.rsplit(".", 1)[-1] if "." in consent.document.name else "bin"
+    stored_name = consent.document.name or ""  # never empty: the document is required
+    extension = stored_name.rsplit(".", 1)[-1] if "." in stored_name else "bin"
     response = _attachment(
         consent.document,
         content_type=consent.document_type or "application/octet-stream",

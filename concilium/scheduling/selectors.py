@@ -37,7 +37,7 @@ def expert_groups_for(*, user: Any, now: datetime | None = None) -> list[GroupAt
                 group.weekday, group.local_time, group.time_zone, group.slot_count, group.slot_minutes
             )
             next_meeting = rule.occurrences(now, 1)[0]
-        result.append(GroupAtAGlance(group, membership.role, membership.member_count, next_meeting))  # type: ignore[attr-defined]
+        result.append(GroupAtAGlance(group, membership.role, membership.member_count, next_meeting))
     return result
 
 
@@ -46,7 +46,7 @@ COORDINATOR = GroupMembership.GroupRole.COORDINATOR
 
 def coordinator_memberships(*, user_id: int | None, group_id: Any = None) -> QuerySet[GroupMembership]:
     """The memberships by which `user_id` coordinates a group (`group_id` may be an `OuterRef`)."""
-    queryset = GroupMembership.objects.filter(user_id=user_id, role=COORDINATOR)
+    queryset = GroupMembership.objects.filter(user=user_id, role=COORDINATOR)
     return queryset if group_id is None else queryset.filter(group_id=group_id)
 
 
@@ -63,9 +63,7 @@ def is_coordinator(*, user_id: int | None, group_id: int | None = None) -> bool:
 def coordinated_groups(*, user_id: int | None) -> list[ExpertGroup]:
     """The groups `user_id` coordinates, by name."""
     return list(
-        ExpertGroup.objects.filter(memberships__user_id=user_id, memberships__role=COORDINATOR).order_by(
-            "name"
-        )
+        ExpertGroup.objects.filter(memberships__user=user_id, memberships__role=COORDINATOR).order_by("name")
     )
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from concilium.audit.models import AuditEvent, Outcome
 from concilium.audit.selectors import PAGE_SIZE
 from concilium.audit.services import audit_record
+from concilium.core import request_context
 
 EVENTS = reverse("audit:events")
 EXPORT = reverse("audit:export")
@@ -174,11 +175,22 @@ def test_an_export_with_invalid_filters_goes_back_to_the_search(admin_client):
     assert not AuditEvent.objects.filter(action="audit.exported").exists()
 
 
-def test_audit_record_takes_the_actor_and_source_address_from_the_request(rf, requester):
-    request = rf.get("/", REMOTE_ADDR="192.0.2.10")
-    request.user = requester
-    request.request_id = "abc123"
-    event = audit_record(action="account.login")
+def test_audit_record_takes_address_user_agent_and_request_id_from_the_request_context(rf, requester):
+    request = rf.get("/", REMOTE_ADDR="192.0.2.10", HTTP_USER_AGENT="Firefox/140.0\x07")
+    with request_context.bound(request_context.context_of(request, request_id="abc123")):
+        event = audit_record(action="account.login", actor=requester)
     assert (event.actor_id, event.actor_label) == (requester.pk, requester.email)
-    assert event.source_ip == "192.0.2.10"
-    assert event.request_id == "abc123"
+    assert (event.source_ip, event.user_agent, event.request_id) == ("192.0.2.10", "Firefox/140.0", "abc123")
+
+
+def test_outside_a_request_an_event_has_no_address(requester):
+    event = audit_record(action="account.login", actor=requester)
+    assert (event.source_ip, event.user_agent, event.request_id) == (None, "", "")
+
+
+def test_a_page_records_where_its_visitor_came_from(client_for, network_admin):
+    client = client_for(network_admin)
+    response = client.get(EVENTS, REMOTE_ADDR="198.51.100.7", HTTP_USER_AGENT="Concilium-Test/1.0")
+    event = AuditEvent.objects.get(action="audit.viewed")
+    assert (event.source_ip, event.user_agent) == ("198.51.100.7", "Concilium-Test/1.0")
+    assert event.request_id == response["X-Request-ID"]

@@ -5,6 +5,7 @@ import json
 import pytest
 from django.urls import reverse
 
+from concilium.audit.models import AuditEvent, Outcome
 from concilium.cases.models import CaseStatus, Contribution, PanelMember, PanelRole, Recommendation
 from concilium.cases.services.recommendation import recommendation_save
 from tests.cases.conftest_panel import seat
@@ -71,8 +72,13 @@ def test_a_member_inviting_is_forbidden_and_a_clinician_without_account_is_422(
         client_for(coordinator), "panel_invite", [accepted_case.pk], {"clinician_id": unregistered.pk}
     )
 
-    assert as_member.status_code == 403
+    assert (as_member.status_code, as_member.json()["code"]) == (403, "forbidden")
     assert (as_coordinator.status_code, as_coordinator.json()["code"]) == (422, "clinician_without_account")
+    # Both refusals are audited, as refused case actions are (once, each with its code).
+    refusals = AuditEvent.objects.filter(action="case.manage_panel", outcome=Outcome.DENIED)
+    assert sorted((event.actor_id, event.detail["code"]) for event in refusals) == sorted(
+        [(external_expert.pk, "forbidden"), (coordinator.pk, "clinician_without_account")]
+    )
 
 
 def test_contributions_are_posted_and_listed(accepted_case, expert, external_expert, client_for):
@@ -98,8 +104,10 @@ def test_a_contribution_on_a_signed_case_is_a_conflict(accepted_case, external_e
 
     response = _post(client_for(external_expert), "panel_contribute", [accepted_case.pk], {"body": "Late"})
 
-    assert response.status_code == 409
+    assert (response.status_code, response.json()["code"]) == (409, "wrong_status")
     assert not Contribution.objects.exists()
+    (refusal,) = AuditEvent.objects.filter(action="case.contribute")
+    assert (refusal.outcome, refusal.detail["code"]) == (Outcome.DENIED, "wrong_status")
 
 
 def test_the_lead_drafts_and_signs_through_the_api(accepted_case, external_expert, client_for, monkeypatch):

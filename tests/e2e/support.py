@@ -1,7 +1,12 @@
-"""What the browser tests share: authenticator codes and optional screenshots of key pages."""
+"""What the browser tests share: authenticator codes, optional screenshots of key pages, and named journey
+steps (a failure says which step of a long journey broke, with a screenshot of each open page)."""
 
 import os
+import re
 import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
 
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -35,3 +40,42 @@ def snap(page: Page, name: str) -> None:
     if SCREENSHOTS:
         os.makedirs(SCREENSHOTS, exist_ok=True)
         page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=True)
+
+
+@contextmanager
+def step(
+    name: str, *, pages: Mapping[str, Page] | None = None, screenshots: Path | None = None
+) -> Iterator[None]:
+    """One step of a journey, named for the person reading a failure ("coordinator accepts the case").
+
+    Any error inside it (a failed assertion or `expect`, a Playwright timeout, ...) comes out as an
+    AssertionError starting with `journey step "<name>" failed:`, chained to the original error. `pages` (who
+    holds which page; read at failure time, so pages opened during the step count) are then photographed into
+    `screenshots`, e.g. pytest's tmp_path. Skips and other outcomes that are not `Exception`s pass through."""
+    try:
+        yield
+    except Exception as error:
+        message = f'journey step "{name}" failed: {type(error).__name__}: {error}'
+        saved = _screenshot_pages(name, pages or {}, screenshots)
+        if saved:
+            message += "\nScreenshots: " + ", ".join(saved)
+        raise AssertionError(message) from error
+
+
+def _screenshot_pages(name: str, pages: Mapping[str, Page], directory: Path | None) -> list[str]:
+    """Where each page was saved (or why not); never raises, so the step's own error is the one reported."""
+    if directory is None:
+        return []
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "step"
+    saved = []
+    for holder, page in pages.items():
+        if page.is_closed():
+            continue
+        path = Path(directory) / f"failed-{slug}--{re.sub(r'[^a-z0-9]+', '-', holder.lower())}.png"
+        try:
+            page.screenshot(path=str(path), full_page=True, timeout=5_000)
+        except Exception as error:
+            saved.append(f"{holder}: no screenshot ({type(error).__name__})")
+        else:
+            saved.append(str(path))
+    return saved

@@ -6,6 +6,7 @@ it and downloads its PDF report. A clinician of another hospital finds nothing a
 
 import re
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from datetime import timedelta
 
 import pytest
@@ -15,11 +16,12 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
-from concilium.accounts.models import Role, User
+from concilium.accounts.models import User
 from concilium.cases.models import Case, CaseStatus, PanelRole
 from concilium.cases.report import weasyprint_import_error
+from concilium.core.roles import Role
 from concilium.patients.models import ConsentFormTemplate
-from tests.e2e.support import next_unused_code, snap, totp_code
+from tests.e2e.support import next_unused_code, snap, step, totp_code
 from tests.factories import (
     PASSWORD,
     TINY_PDF,
@@ -165,248 +167,294 @@ def network(home_hospital, other_hospital, requester) -> dict[str, User]:  # typ
 
 
 def test_a_case_goes_from_enrolment_to_a_signed_recommendation_whose_report_the_requester_downloads(
-    page, new_page, network
+    page, new_page, network, tmp_path
 ) -> None:
     requester, coordinator, expert = network["requester"], network["coordinator"], network["expert"]
     device = TOTPDevice.objects.create(user=coordinator, name="phone", confirmed=True)
     today = timezone.localdate()
+    # Who holds which browser page: a failing step leaves a screenshot of each in tmp_path.
+    pages: dict[str, Page] = {"requester": page}
+
+    def journey_step(name: str) -> AbstractContextManager[None]:
+        return step(name, pages=pages, screenshots=tmp_path)
 
     # --- 1. The clinician enrols the patient with the signed care consent -----------------------------------
-    sign_in(page, requester.email)
-    go_to(page, "Patients")
-    page.get_by_role("link", name="Enrol a patient").click()
-    expect(page.get_by_role("heading", name="Enrol a patient")).to_be_visible()
-    field(page, "Local identifier").fill(LOCAL_ID)
-    field(page, "Year of birth").fill("2016")
-    field(page, "Month of birth").select_option(label="May")
-    field(page, "Sex").select_option(label="Female")
-    expect(field(page, "Country of residence")).to_have_value("FR")  # the hospital's country by default
-    field(page, "Diagnosis").fill(DIAGNOSIS)
-    expect(field(page, "Care: discussing the case with experts")).to_be_checked()
-    expect(field(page, "Form language")).to_have_value("en")
-    field(page, "Form signed").select_option(label="English · 2.0 · ERN care consent")
-    expect(page.get_by_role("radio", name="Legal guardian")).to_be_checked()
-    field(page, "Name of the legal guardian").fill("Gina Guardian")
-    field(page, "Date signed").fill(today.isoformat())
-    field(page, "Signed document").set_input_files(
-        files=[{"name": "signed-consent.pdf", "mimeType": "application/pdf", "buffer": TINY_PDF}]
-    )
-    snap(page, "01-enrol")
-    page.get_by_role("button", name="Enrol the patient").click()
+    with journey_step("requester signs in"):
+        sign_in(page, requester.email)
 
-    flash(page, "Patient enrolled as PX-")
-    pseudonym = page.get_by_role("heading", level=1).inner_text().strip()
-    assert re.fullmatch(r"PX-[A-Z0-9]{4}-[A-Z0-9]{4}", pseudonym), pseudonym
-    expect(page.locator("header.page-header").get_by_text("Care consent")).to_be_visible()
-    consent_row = region(page, "Consents").get_by_role("row").filter(has_text="Gina Guardian")
-    expect(consent_row).to_contain_text("Valid")
-    expect(consent_row).to_contain_text("v2.0")
-    expect(page.get_by_text(LOCAL_ID)).to_be_visible()  # the hospital's own number, for the hospital only
-    snap(page, "02-patient")
+    with journey_step("requester enrols the patient"):
+        go_to(page, "Patients")
+        page.get_by_role("link", name="Enrol a patient").click()
+        expect(page.get_by_role("heading", name="Enrol a patient")).to_be_visible()
+        field(page, "Local identifier").fill(LOCAL_ID)
+        field(page, "Year of birth").fill("2016")
+        field(page, "Month of birth").select_option(label="May")
+        field(page, "Sex").select_option(label="Female")
+        expect(field(page, "Country of residence")).to_have_value("FR")  # the hospital's country by default
+        field(page, "Diagnosis").fill(DIAGNOSIS)
+        expect(field(page, "Care: discussing the case with experts")).to_be_checked()
+        expect(field(page, "Form language")).to_have_value("en")
+        field(page, "Form signed").select_option(label="English · 2.0 · ERN care consent")
+        expect(page.get_by_role("radio", name="Legal guardian")).to_be_checked()
+        field(page, "Name of the legal guardian").fill("Gina Guardian")
+        field(page, "Date signed").fill(today.isoformat())
+        field(page, "Signed document").set_input_files(
+            files=[{"name": "signed-consent.pdf", "mimeType": "application/pdf", "buffer": TINY_PDF}]
+        )
+        snap(page, "01-enrol")
+        page.get_by_role("button", name="Enrol the patient").click()
+
+    with journey_step("requester sees the patient enrolled with a valid consent"):
+        flash(page, "Patient enrolled as PX-")
+        pseudonym = page.get_by_role("heading", level=1).inner_text().strip()
+        assert re.fullmatch(r"PX-[A-Z0-9]{4}-[A-Z0-9]{4}", pseudonym), pseudonym
+        expect(page.locator("header.page-header").get_by_text("Care consent")).to_be_visible()
+        consent_row = region(page, "Consents").get_by_role("row").filter(has_text="Gina Guardian")
+        expect(consent_row).to_contain_text("Valid")
+        expect(consent_row).to_contain_text("v2.0")
+        expect(page.get_by_text(LOCAL_ID)).to_be_visible()  # the hospital's own number, for the hospital only
+        snap(page, "02-patient")
 
     # --- 2. The clinician prepares the case until the group's checklist is complete, and submits it ---------
-    go_to(page, "Cases")
-    page.get_by_role("link", name="New case").click()
-    field(page, "Patient").select_option(label=f"{pseudonym} — {DIAGNOSIS}")
-    field(page, "Expert group").select_option(label=f"{GROUP_NAME} (ERN PaedCan)")
-    field(page, "Clinical history").fill(
-        "Eight-year-old girl with morning headaches and vomiting for six weeks; ataxic gait."
-    )
-    field(page, "Question to the panel").fill(
-        "Is second-look surgery advisable before craniospinal radiotherapy?"
-    )
-    page.get_by_role("button", name="Save draft").click()
+    with journey_step("requester saves a draft case"):
+        go_to(page, "Cases")
+        page.get_by_role("link", name="New case").click()
+        field(page, "Patient").select_option(label=f"{pseudonym} — {DIAGNOSIS}")
+        field(page, "Expert group").select_option(label=f"{GROUP_NAME} (ERN PaedCan)")
+        field(page, "Clinical history").fill(
+            "Eight-year-old girl with morning headaches and vomiting for six weeks; ataxic gait."
+        )
+        field(page, "Question to the panel").fill(
+            "Is second-look surgery advisable before craniospinal radiotherapy?"
+        )
+        page.get_by_role("button", name="Save draft").click()
+        flash(page, "is saved")
+        reference = page.get_by_role("heading", level=1).inner_text().split()[0]
+        case = Case.objects.get(reference=reference)
+        assert (case.status, case.requester, case.patient.pseudonym) == (
+            CaseStatus.DRAFT,
+            requester,
+            pseudonym,
+        )
 
-    flash(page, "is saved")
-    reference = page.get_by_role("heading", level=1).inner_text().split()[0]
-    case = Case.objects.get(reference=reference)
-    assert (case.status, case.requester, case.patient.pseudonym) == (CaseStatus.DRAFT, requester, pseudonym)
-    completeness = region(page, "Completeness")
-    completeness_shows(page, 40)  # 2 of 5: the history and the question
-    expect(completeness.get_by_role("list").first.get_by_role("listitem")).to_have_text(
-        [
-            "Imaging findings",
-            "Brain MRI report attached (attach a file)",
-            "Discussed in the local tumour board (confirm in Edit)",
-        ]
-    )
-    snap(page, "03-draft-incomplete")
+    with journey_step("requester sees what the draft still lacks"):
+        completeness = region(page, "Completeness")
+        completeness_shows(page, 40)  # 2 of 5: the history and the question
+        expect(completeness.get_by_role("list").first.get_by_role("listitem")).to_have_text(
+            [
+                "Imaging findings",
+                "Brain MRI report attached (attach a file)",
+                "Discussed in the local tumour board (confirm in Edit)",
+            ]
+        )
+        snap(page, "03-draft-incomplete")
 
-    page.get_by_role("link", name="Edit", exact=True).click()
-    field(page, "Imaging findings").fill("MRI: 3 cm enhancing mass of the fourth ventricle, hydrocephalus.")
-    page.get_by_role("checkbox", name="Discussed in the local tumour board").check()
-    page.get_by_role("button", name="Save", exact=True).click()
-    flash(page, "The case is saved.")
-    completeness_shows(page, 80)
-    expect(completeness.get_by_role("list").first.get_by_role("listitem")).to_have_text(
-        ["Brain MRI report attached (attach a file)"]
-    )
+    with journey_step("requester adds the imaging and confirms the tumour board"):
+        page.get_by_role("link", name="Edit", exact=True).click()
+        field(page, "Imaging findings").fill(
+            "MRI: 3 cm enhancing mass of the fourth ventricle, hydrocephalus."
+        )
+        page.get_by_role("checkbox", name="Discussed in the local tumour board").check()
+        page.get_by_role("button", name="Save", exact=True).click()
+        flash(page, "The case is saved.")
+        completeness_shows(page, 80)
+        expect(completeness.get_by_role("list").first.get_by_role("listitem")).to_have_text(
+            ["Brain MRI report attached (attach a file)"]
+        )
 
-    attachments = region(page, "Attachments")
-    field(attachments, "File").set_input_files(
-        files=[{"name": "mri-report.pdf", "mimeType": "application/pdf", "buffer": MRI_REPORT}]
-    )
-    field(attachments, "Description").fill("Brain MRI report, 12 March")
-    field(attachments, "Answers the checklist item").select_option(label="Brain MRI report attached")
-    attachments.get_by_role("button", name="Upload").click()
-    flash(page, "“mri-report.pdf” is attached.")
-    expect(attachments.get_by_role("link", name="mri-report.pdf")).to_be_visible()
-    completeness_shows(page, 100)
-    expect(completeness.get_by_text("Everything the group asks for is there.")).to_be_visible()
-    expect(completeness.get_by_role("listitem")).to_have_text(
-        ["done Brain MRI report attached", "done Discussed in the local tumour board"]
-    )
-    snap(page, "04-draft-complete")
+    with journey_step("requester attaches the MRI report and completes the checklist"):
+        attachments = region(page, "Attachments")
+        field(attachments, "File").set_input_files(
+            files=[{"name": "mri-report.pdf", "mimeType": "application/pdf", "buffer": MRI_REPORT}]
+        )
+        field(attachments, "Description").fill("Brain MRI report, 12 March")
+        field(attachments, "Answers the checklist item").select_option(label="Brain MRI report attached")
+        attachments.get_by_role("button", name="Upload").click()
+        flash(page, "“mri-report.pdf” is attached.")
+        expect(attachments.get_by_role("link", name="mri-report.pdf")).to_be_visible()
+        completeness_shows(page, 100)
+        expect(completeness.get_by_text("Everything the group asks for is there.")).to_be_visible()
+        expect(completeness.get_by_role("listitem")).to_have_text(
+            ["done Brain MRI report attached", "done Discussed in the local tumour board"]
+        )
+        snap(page, "04-draft-complete")
 
-    page.get_by_role("button", name="Submit to the group").click()
-    flash(page, "The case is submitted.")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Submitted")
+    with journey_step("requester submits the case to the group"):
+        page.get_by_role("button", name="Submit to the group").click()
+        flash(page, "The case is submitted.")
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Submitted")
+
     # The coordinator looks at the queue three days later.
     Case.objects.filter(pk=case.pk).update(submitted_at=F("submitted_at") - timedelta(days=3, hours=4))
 
     # --- 3. The coordinator (password and code) accepts the case from the queue and schedules it ------------
-    lead = new_page()
-    sign_in(lead, coordinator.email, code=totp_code(device.bin_key))
-    go_to(lead, "Group queue")
-    expect(lead.get_by_role("heading", name="Cases for my groups")).to_be_visible()
-    row = lead.get_by_role("row").filter(has_text=reference)
-    expect(row).to_contain_text(pseudonym)
-    expect(row).to_contain_text("Rita Requester")
-    expect(row).to_contain_text("Hôpital Universitaire Alpha")
-    expect(row).to_contain_text("3 d 4 h")  # waiting since the submission
-    snap(lead, "05-queue")
-    row.get_by_role("link", name=reference).click()
+    with journey_step("coordinator signs in with a code from the authenticator app"):
+        lead = pages["coordinator"] = new_page()
+        sign_in(lead, coordinator.email, code=totp_code(device.bin_key))
 
-    expect(lead.get_by_role("heading", level=1)).to_contain_text(reference)
-    expect(lead.get_by_text(LOCAL_ID)).to_have_count(0)  # never shown outside the owning hospital
-    lead.get_by_role("button", name="Accept", exact=True).click()
-    flash(lead, "The case is accepted.")
-    panel = region(lead, "Panel")  # loaded into the case page by htmx; the group's members are seated
-    expect(panel.get_by_role("row").filter(has_text=COORDINATOR_NAME)).to_contain_text("Lead")
-    expect(panel.get_by_role("row").filter(has_text=MEMBER_NAME)).to_contain_text("Member")
+    with journey_step("coordinator finds the case waiting in the group queue"):
+        go_to(lead, "Group queue")
+        expect(lead.get_by_role("heading", name="Cases for my groups")).to_be_visible()
+        row = lead.get_by_role("row").filter(has_text=reference)
+        expect(row).to_contain_text(pseudonym)
+        expect(row).to_contain_text("Rita Requester")
+        expect(row).to_contain_text("Hôpital Universitaire Alpha")
+        expect(row).to_contain_text("3 d 4 h")  # waiting since the submission
+        snap(lead, "05-queue")
 
-    lead.get_by_role("link", name="Set the discussion date").click()
-    discussion_on = timezone.localtime() + timedelta(days=7)
-    field(lead, "Discussion date and time").fill(discussion_on.strftime("%Y-%m-%dT16:00"))
-    lead.get_by_role("button", name="Set the date").click()
-    flash(lead, "The discussion date is set")
-    expect(lead.get_by_role("heading", level=1)).to_contain_text("Scheduled")
+    with journey_step("coordinator opens the case without the hospital's local identifier"):
+        row.get_by_role("link", name=reference).click()
+        expect(lead.get_by_role("heading", level=1)).to_contain_text(reference)
+        expect(lead.get_by_text(LOCAL_ID)).to_have_count(0)  # never shown outside the owning hospital
+
+    with journey_step("coordinator accepts the case and the group's members are seated"):
+        lead.get_by_role("button", name="Accept", exact=True).click()
+        flash(lead, "The case is accepted.")
+        panel = region(lead, "Panel")  # loaded into the case page by htmx; the group's members are seated
+        expect(panel.get_by_role("row").filter(has_text=COORDINATOR_NAME)).to_contain_text("Lead")
+        expect(panel.get_by_role("row").filter(has_text=MEMBER_NAME)).to_contain_text("Member")
+
+    with journey_step("coordinator schedules the discussion"):
+        lead.get_by_role("link", name="Set the discussion date").click()
+        discussion_on = timezone.localtime() + timedelta(days=7)
+        field(lead, "Discussion date and time").fill(discussion_on.strftime("%Y-%m-%dT16:00"))
+        lead.get_by_role("button", name="Set the date").click()
+        flash(lead, "The discussion date is set")
+        expect(lead.get_by_role("heading", level=1)).to_contain_text("Scheduled")
 
     # --- 4. The lead invites an expert of another network, found in the directory, as a guest ---------------
-    panel = region(lead, "Panel")
-    panel.get_by_label("Search the directory").press_sequentially("ross")
-    panel.get_by_role("radio", name=re.compile(EXPERT_NAME)).check()
-    field(panel, "Role on the panel").select_option(label="Guest (access for a limited time)")
-    snap(lead, "06-invite")
-    panel.get_by_role("button", name="Invite", exact=True).click()
-    flash(lead, f"{EXPERT_NAME} was invited to the panel.")
-    guest_row = region(lead, "Panel").get_by_role("row").filter(has_text=EXPERT_NAME)
-    expect(guest_row).to_contain_text("Guest")
-    expect(guest_row).to_contain_text("Ospedale Maggiore (IT)")
-    expect(guest_row).to_contain_text("until")
-    seat = case.panel.get(user=expert)
-    assert seat.role == PanelRole.GUEST and seat.expires_at > timezone.now() + timedelta(days=29)
-    snap(lead, "07-panel")
+    with journey_step("coordinator invites an expert from the directory as a guest"):
+        panel = region(lead, "Panel")
+        panel.get_by_label("Search the directory").press_sequentially("ross")
+        panel.get_by_role("radio", name=re.compile(EXPERT_NAME)).check()
+        field(panel, "Role on the panel").select_option(label="Guest (access for a limited time)")
+        snap(lead, "06-invite")
+        panel.get_by_role("button", name="Invite", exact=True).click()
+        flash(lead, f"{EXPERT_NAME} was invited to the panel.")
+
+    with journey_step("coordinator sees the guest seated for a limited time"):
+        guest_row = region(lead, "Panel").get_by_role("row").filter(has_text=EXPERT_NAME)
+        expect(guest_row).to_contain_text("Guest")
+        expect(guest_row).to_contain_text("Ospedale Maggiore (IT)")
+        expect(guest_row).to_contain_text("until")
+        seat = case.panel.get(user=expert)
+        assert seat.role == PanelRole.GUEST and seat.expires_at > timezone.now() + timedelta(days=29)
+        snap(lead, "07-panel")
 
     # --- 5. The expert reads the case and posts an opinion mentioning the lead; the lead answers ------------
-    guest = new_page()
-    sign_in(guest, expert.email)
-    go_to(guest, "My panels")
-    seat_row = guest.get_by_role("row").filter(has_text=reference)
-    expect(seat_row).to_contain_text("Guest until")
-    expect(seat_row).to_contain_text(GROUP_NAME)
-    seat_row.get_by_role("link", name=reference).click()
-    case_tab(guest, "Case")
-    expect(region(guest, "Episode")).to_contain_text("3 cm enhancing mass of the fourth ventricle")
-    expect(region(guest, "Attachments").get_by_role("link", name="mri-report.pdf")).to_be_visible()
-    expect(guest.get_by_text(LOCAL_ID)).to_have_count(0)
-    snap(guest, "08-guest-case")
+    with journey_step("guest expert signs in and finds the case in My panels"):
+        guest = pages["guest expert"] = new_page()
+        sign_in(guest, expert.email)
+        go_to(guest, "My panels")
+        seat_row = guest.get_by_role("row").filter(has_text=reference)
+        expect(seat_row).to_contain_text("Guest until")
+        expect(seat_row).to_contain_text(GROUP_NAME)
 
-    guest.go_back()
-    expect(guest.get_by_role("heading", level=1)).to_contain_text("Discussion")
-    body = guest.get_by_label("Your contribution")
-    body.press_sequentially("A second look is worth it if the residue exceeds 1.5 cm2. @Cla")
-    guest.get_by_role("group", name="Mention a panel member").get_by_role(
-        "button", name=COORDINATOR_NAME
-    ).click()
-    expect(body).to_have_value(
-        f"A second look is worth it if the residue exceeds 1.5 cm2. @{COORDINATOR_NAME} "
-    )
-    body.press_sequentially("could your neuroradiologist measure it?")
-    region(guest, "Discussion").get_by_role("button", name="Post").click()
-    thread = guest.get_by_role("list", name="Contributions")
-    expect(thread.get_by_role("listitem")).to_have_count(1)
-    expect(thread).to_contain_text(EXPERT_NAME)
-    expect(thread).to_contain_text(f"Mentioned: {COORDINATOR_NAME}")
-    snap(guest, "09-discussion")
+    with journey_step("guest expert reads the case and its MRI report"):
+        seat_row.get_by_role("link", name=reference).click()
+        case_tab(guest, "Case")
+        expect(region(guest, "Episode")).to_contain_text("3 cm enhancing mass of the fourth ventricle")
+        expect(region(guest, "Attachments").get_by_role("link", name="mri-report.pdf")).to_be_visible()
+        expect(guest.get_by_text(LOCAL_ID)).to_have_count(0)
+        snap(guest, "08-guest-case")
 
-    lead.reload()  # the lead's case page shows the discussion too
-    discussion = region(lead, "Discussion")
-    expect(discussion.get_by_role("listitem")).to_have_count(1)
-    discussion.get_by_label("Your contribution").fill(
-        "Residue measured at 2.1 cm2: we propose second-look surgery."
-    )
-    discussion.get_by_role("button", name="Post").click()
-    thread = lead.get_by_role("list", name="Contributions")
-    expect(thread.get_by_role("listitem")).to_have_count(2)
-    expect(thread.get_by_role("listitem").last).to_contain_text(COORDINATOR_NAME)
+    with journey_step("guest expert posts an opinion mentioning the coordinator"):
+        guest.go_back()
+        expect(guest.get_by_role("heading", level=1)).to_contain_text("Discussion")
+        body = guest.get_by_label("Your contribution")
+        body.press_sequentially("A second look is worth it if the residue exceeds 1.5 cm2. @Cla")
+        guest.get_by_role("group", name="Mention a panel member").get_by_role(
+            "button", name=COORDINATOR_NAME
+        ).click()
+        expect(body).to_have_value(
+            f"A second look is worth it if the residue exceeds 1.5 cm2. @{COORDINATOR_NAME} "
+        )
+        body.press_sequentially("could your neuroradiologist measure it?")
+        region(guest, "Discussion").get_by_role("button", name="Post").click()
+        thread = guest.get_by_role("list", name="Contributions")
+        expect(thread.get_by_role("listitem")).to_have_count(1)
+        expect(thread).to_contain_text(EXPERT_NAME)
+        expect(thread).to_contain_text(f"Mentioned: {COORDINATOR_NAME}")
+        snap(guest, "09-discussion")
+
+    with journey_step("coordinator answers in the discussion"):
+        lead.reload()  # the lead's case page shows the discussion too
+        discussion = region(lead, "Discussion")
+        expect(discussion.get_by_role("listitem")).to_have_count(1)
+        discussion.get_by_label("Your contribution").fill(
+            "Residue measured at 2.1 cm2: we propose second-look surgery."
+        )
+        discussion.get_by_role("button", name="Post").click()
+        thread = lead.get_by_role("list", name="Contributions")
+        expect(thread.get_by_role("listitem")).to_have_count(2)
+        expect(thread.get_by_role("listitem").last).to_contain_text(COORDINATOR_NAME)
 
     # --- 6. The lead marks the case discussed, writes the recommendation and signs it with a code ----------
-    lead.get_by_role("button", name="Mark as discussed").click()
-    flash(lead, "The case is marked as discussed.")
-    draft = region(lead, "Recommendation")  # loaded into the case page by htmx
-    field(draft, "Summary").fill("Medulloblastoma with a 2.1 cm2 residue after the first resection.")
-    draft.get_by_role("textbox", name="Recommendation", exact=True).fill(
-        "Second-look surgery, then craniospinal radiotherapy."
-    )
-    field(draft, "Rationale").fill("A residue above 1.5 cm2 worsens the prognosis.")
-    for name in (COORDINATOR_NAME, EXPERT_NAME):
-        draft.get_by_role("checkbox", name=name, exact=True).check()
-    draft.get_by_role("button", name="Save the draft").click()
-    flash(lead, "The draft recommendation was saved.")
+    with journey_step("coordinator marks the case as discussed"):
+        lead.get_by_role("button", name="Mark as discussed").click()
+        flash(lead, "The case is marked as discussed.")
 
-    pdf_problem = weasyprint_import_error()
-    # The one given at sign-in is spent (django-otp refuses a code twice).
-    field(lead, "Code from your authenticator app").fill(next_unused_code(device))
-    snap(lead, "10-sign")
-    lead.get_by_role("button", name="Sign", exact=True).click()
-    if pdf_problem is None:
-        flash(lead, "The recommendation is signed and its report is ready.")
-    else:
-        flash(lead, "The recommendation is signed, but its PDF report could not be made.")
-    expect(lead.get_by_text(f"Signed by {COORDINATOR_NAME} on")).to_be_visible()
-    case.refresh_from_db()
-    assert case.status == CaseStatus.SIGNED
-    snap(lead, "11-signed")
+    with journey_step("coordinator drafts the recommendation"):
+        draft = region(lead, "Recommendation")  # loaded into the case page by htmx
+        field(draft, "Summary").fill("Medulloblastoma with a 2.1 cm2 residue after the first resection.")
+        draft.get_by_role("textbox", name="Recommendation", exact=True).fill(
+            "Second-look surgery, then craniospinal radiotherapy."
+        )
+        field(draft, "Rationale").fill("A residue above 1.5 cm2 worsens the prognosis.")
+        for name in (COORDINATOR_NAME, EXPERT_NAME):
+            draft.get_by_role("checkbox", name=name, exact=True).check()
+        draft.get_by_role("button", name="Save the draft").click()
+        flash(lead, "The draft recommendation was saved.")
+
+    with journey_step("coordinator signs the recommendation with a code"):
+        pdf_problem = weasyprint_import_error()
+        # The one given at sign-in is spent (django-otp refuses a code twice).
+        field(lead, "Code from your authenticator app").fill(next_unused_code(device))
+        snap(lead, "10-sign")
+        lead.get_by_role("button", name="Sign", exact=True).click()
+        if pdf_problem is None:
+            flash(lead, "The recommendation is signed and its report is ready.")
+        else:
+            flash(lead, "The recommendation is signed, but its PDF report could not be made.")
+        expect(lead.get_by_text(f"Signed by {COORDINATOR_NAME} on")).to_be_visible()
+        case.refresh_from_db()
+        assert case.status == CaseStatus.SIGNED
+        snap(lead, "11-signed")
 
     # --- 7. Someone of another hospital finds nothing at the case's addresses -----------------------------
-    stranger = new_page()
-    sign_in(stranger, network["outsider"].email)
-    for address in (
-        f"/cases/{case.pk}/",
-        f"/cases/{case.pk}/recommendation/",
-        f"/patients/{case.patient_id}/",
-    ):
-        response = stranger.goto(address)
-        assert response is not None and response.status == 404, address
-        expect(stranger.get_by_role("heading", name="Page not found")).to_be_visible()
-        expect(stranger.get_by_text(pseudonym)).to_have_count(0)
-    snap(stranger, "12-outsider-404")
+    with journey_step("clinician of another hospital signs in"):
+        stranger = pages["outsider"] = new_page()
+        sign_in(stranger, network["outsider"].email)
+
+    with journey_step("clinician of another hospital finds nothing at the case's addresses"):
+        for address in (
+            f"/cases/{case.pk}/",
+            f"/cases/{case.pk}/recommendation/",
+            f"/patients/{case.patient_id}/",
+        ):
+            response = stranger.goto(address)
+            assert response is not None and response.status == 404, address
+            expect(stranger.get_by_role("heading", name="Page not found")).to_be_visible()
+            expect(stranger.get_by_text(pseudonym)).to_have_count(0)
+        snap(stranger, "12-outsider-404")
 
     # --- 8. The requester reads the signed recommendation on the case page and downloads the report ---------
-    go_to(page, "Cases")
-    page.get_by_role("row").filter(has_text=reference).get_by_role("link", name=reference).click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Recommendation signed")
-    recommendation = region(page, "Recommendation")  # loaded into the case page by htmx
-    expect(recommendation).to_contain_text("Second-look surgery, then craniospinal radiotherapy.")
-    expect(recommendation).to_contain_text(f"Signed by {COORDINATOR_NAME} on")
-    expect(recommendation).to_contain_text(f"{EXPERT_NAME} (Ospedale Maggiore)")
-    snap(page, "13-requester-signed")
+    with journey_step("requester reads the signed recommendation"):
+        go_to(page, "Cases")
+        page.get_by_role("row").filter(has_text=reference).get_by_role("link", name=reference).click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Recommendation signed")
+        recommendation = region(page, "Recommendation")  # loaded into the case page by htmx
+        expect(recommendation).to_contain_text("Second-look surgery, then craniospinal radiotherapy.")
+        expect(recommendation).to_contain_text(f"Signed by {COORDINATOR_NAME} on")
+        expect(recommendation).to_contain_text(f"{EXPERT_NAME} (Ospedale Maggiore)")
+        snap(page, "13-requester-signed")
+
     if pdf_problem is not None:
         pytest.skip(f"No PDF report to download: WeasyPrint cannot be imported ({pdf_problem})")
-    with page.expect_download() as download_info:
-        recommendation.get_by_role("link", name="Download the report (PDF)").click()
-    download = download_info.value
-    assert download.suggested_filename == f"{reference}-recommendation.pdf"
-    with open(download.path(), "rb") as report:
-        assert report.read(5) == b"%PDF-"
+    with journey_step("requester downloads the PDF report"):
+        with page.expect_download() as download_info:
+            recommendation.get_by_role("link", name="Download the report (PDF)").click()
+        download = download_info.value
+        assert download.suggested_filename == f"{reference}-recommendation.pdf"
+        with open(download.path(), "rb") as report:
+            assert report.read(5) == b"%PDF-"

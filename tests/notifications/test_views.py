@@ -289,6 +289,6 @@ def test_the_inbox_paginates_with_a_constant_number_of_queries(client_for, reque
     [(-5, "now"), (30, "in under a minute"), (185, "in 3\xa0minutes"), (7300, "in 2\xa0hours")],
 )
 def test_the_next_attempt_reads_as_a_wait(offset: int, text: str) -> None:
-    from concilium.notifications.templatetags.helpdesk_tags import due_in
+    from concilium.notifications.templatetags.notifications_tags import due_in
 
     assert due_in(timezone.now() + timedelta(seconds=offset)) == text

@@ -79,3 +79,25 @@ def other_patient(outsider):  # type: ignore[no-untyped-def]
     return PatientFactory(
         hospital=outsider.hospital, enrolled_by=outsider, local_id="BETA-0001", care_consent=True
     )
+
+
+def api_enrol_fields(**changes: object) -> dict[str, object]:
+    """The multipart fields of a valid enrolment through the API, with `changes`."""
+    fields: dict[str, object] = {
+        "local_id": "API-1",
+        "birth_year": 2015,
+        "birth_month": 7,
+        "sex": "female",
+        "country": "FR",
+        "diagnosis": "Ewing sarcoma of the pelvis",
+        "diagnosis_code": "",
+        "for_care": "true",
+        "language": "fr",
+        "form_version": "CHU-3",
+        "signer": "guardian",
+        "guardian_name": "Gina Guardian",
+        "signed_on": (timezone.localdate() - timedelta(days=1)).isoformat(),
+        "document": upload(),
+    }
+    fields.update(changes)
+    return fields

@@ -10,7 +10,7 @@ from concilium.accounts.services.tokens import api_token_create
 from concilium.cases.models import CaseStatus
 from concilium.patients.models import Patient
 from tests.factories import CaseFactory, PatientFactory
-from tests.patients.conftest import HTML, upload
+from tests.patients.conftest import HTML, api_enrol_fields, upload
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/patients/"
@@ -19,27 +19,6 @@ BASE = "/api/patients/"
 def _bearer(user, *scopes: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
     _token, secret = api_token_create(user=user, name="patients test", scopes=list(scopes or ("read",)))
     return {"Authorization": f"Bearer {secret}"}
-
-
-def _enrol_fields(**changes: object) -> dict[str, object]:
-    fields: dict[str, object] = {
-        "local_id": "API-1",
-        "birth_year": 2015,
-        "birth_month": 7,
-        "sex": "female",
-        "country": "FR",
-        "diagnosis": "Ewing sarcoma of the pelvis",
-        "diagnosis_code": "",
-        "for_care": "true",
-        "language": "fr",
-        "form_version": "CHU-3",
-        "signer": "guardian",
-        "guardian_name": "Gina Guardian",
-        "signed_on": (timezone.localdate() - timedelta(days=1)).isoformat(),
-        "document": upload(),
-    }
-    fields.update(changes)
-    return fields
 
 
 def test_the_list_gives_my_hospitals_patients_with_consent_and_case_count(requester, patient, other_patient):
@@ -72,7 +51,7 @@ def test_one_patient_comes_with_its_local_identifier(requester, patient):
 
 
 def test_enrolment_is_a_multipart_post_with_the_signed_document(requester):
-    response = Client().post(BASE, _enrol_fields(), headers=_bearer(requester, "write"))
+    response = Client().post(BASE, api_enrol_fields(), headers=_bearer(requester, "write"))
     assert response.status_code == 201, response.content
     body = response.json()
     patient = Patient.objects.get()
@@ -83,8 +62,8 @@ def test_enrolment_is_a_multipart_post_with_the_signed_document(requester):
 
 def test_a_duplicate_enrolment_is_a_409_problem(requester):
     client, headers = Client(), _bearer(requester, "write")
-    client.post(BASE, _enrol_fields(), headers=headers)
-    response = client.post(BASE, _enrol_fields(local_id="api 1"), headers=headers)
+    client.post(BASE, api_enrol_fields(), headers=headers)
+    response = client.post(BASE, api_enrol_fields(local_id="api 1"), headers=headers)
     assert response.status_code == 409
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["code"] == "duplicate_local_id"
@@ -101,22 +80,22 @@ def test_a_duplicate_enrolment_is_a_409_problem(requester):
         ({"diagnosis_code": "Z99"}, "unknown_diagnosis_code"),
     ],
 )
-def test_bad_enrolments_are_400_problems_and_write_nothing(requester, changes, code):
-    response = Client().post(BASE, _enrol_fields(**changes), headers=_bearer(requester, "write"))
-    assert response.status_code == 400
+def test_bad_enrolments_are_422_problems_and_write_nothing(requester, changes, code):
+    response = Client().post(BASE, api_enrol_fields(**changes), headers=_bearer(requester, "write"))
+    assert response.status_code == 422
     assert response.json()["code"] == code
     assert not Patient.objects.exists()
 
 
 def test_enrolment_without_the_document_is_a_422(requester):
-    fields = _enrol_fields()
+    fields = api_enrol_fields()
     del fields["document"]
     response = Client().post(BASE, fields, headers=_bearer(requester, "write"))
     assert response.status_code == 422
 
 
 def test_a_read_token_cannot_enrol(requester):
-    response = Client().post(BASE, _enrol_fields(), headers=_bearer(requester, "read"))
+    response = Client().post(BASE, api_enrol_fields(), headers=_bearer(requester, "read"))
     assert response.status_code == 403
     assert response.json()["code"] == "insufficient_scope"
     assert not Patient.objects.exists()
@@ -169,7 +148,7 @@ def test_a_withdrawal_without_reason_or_twice_is_refused(requester, patient):
     no_reason = client.post(
         url, {"withdrawn_on": today, "reason": " "}, content_type="application/json", headers=write
     )
-    assert no_reason.status_code == 400 and no_reason.json()["code"] == "reason_required"
+    assert no_reason.status_code == 422 and no_reason.json()["code"] == "reason_required"
     client.post(
         url, {"withdrawn_on": today, "reason": "Once"}, content_type="application/json", headers=write
     )

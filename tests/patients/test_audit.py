@@ -1,5 +1,7 @@
 """Every read and write of patient data leaves an audit event, with the pseudonym and no clinical text."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -89,3 +91,36 @@ def test_every_api_read_is_audited(requester, patient):
 def test_a_refused_read_of_another_hospitals_patient_leaves_no_read_event(client_for, outsider, patient):
     client_for(outsider).get(reverse("patients:detail", args=[patient.pk]))
     assert not _events("patient.view")
+
+
+def test_a_refused_withdrawal_is_audited_with_its_code_and_nothing_changes(requester, patient):
+    care = patient.consents.get()
+    _token, secret = api_token_create(user=requester, name="t", scopes=["read", "write"])
+    url = f"/api/patients/{patient.pk}/consents/{care.pk}/withdraw"
+    response = Client().post(
+        url,
+        {"withdrawn_on": timezone.localdate().isoformat(), "reason": " "},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    assert response.status_code == 422
+    (event,) = _events("consent.withdraw")
+    assert (event.outcome, event.detail["code"]) == ("denied", "reason_required")
+    assert event.patient_ref == patient.pseudonym
+    assert patient.consents.get().withdrawn_on is None
+
+
+def test_a_refused_withdrawal_on_the_page_is_audited(client_for, requester, patient):
+    care = patient.consents.get()
+    response = client_for(requester).post(
+        reverse("patients:consent_withdraw", args=[patient.pk, care.pk]),
+        {
+            "withdrawn_on": (care.signed_on - timedelta(days=1)).isoformat(),
+            "reason": "Changed her mind",
+            "confirm": "on",
+        },
+    )
+    assert response.status_code == 400
+    (event,) = _events("consent.withdraw")
+    assert (event.outcome, event.detail["code"]) == ("denied", "withdrawn_before_signed")
+    assert patient.consents.get().withdrawn_on is None

@@ -392,7 +392,7 @@ def test_withdrawal_and_the_stop_of_cases_happen_together_or_not_at_all(patient,
     def broken(**kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("cases unavailable")
 
-    monkeypatch.setattr("concilium.cases.services.lifecycle.cases_stop_for_withdrawn_consent", broken)
+    monkeypatch.setattr("concilium.cases.receivers.cases_stop_for_withdrawn_consent", broken)
     with pytest.raises(RuntimeError):
         consent_withdraw(
             consent=patient.consents.get(), actor=requester, withdrawn_on=timezone.localdate(), reason="x"

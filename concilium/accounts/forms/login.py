@@ -103,7 +103,7 @@ class OutboxPasswordResetForm(_Styled, CleanTextFormMixin, PasswordResetForm):
         self._request: HttpRequest | None = None
         self.sent_to = 0
 
-    def save(self, **kwargs: Any) -> None:  # type: ignore[override]
+    def save(self, **kwargs: Any) -> None:  # type: ignore[override]  # takes Django's keywords
         request = kwargs.get("request")
         self._request = request
         super().save(**kwargs)

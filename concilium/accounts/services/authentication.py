@@ -88,7 +88,7 @@ def password_login(*, request: HttpRequest, email: str, password: str) -> User:
         raise _refusal_for(email=email, password=password)
     login(request, user)  # cycles the session key: a new session id at every sign-in
     session_start(request=request, sso=False)
-    return user  # type: ignore[return-value]
+    return user
 
 
 def _refusal_for(*, email: str, password: str) -> AuthError:
@@ -213,7 +213,7 @@ def totp_enrolment_confirm(*, request: HttpRequest, code: str) -> list[str]:
     The new authenticator replaces any earlier one, the session counts as verified, and a fresh set of backup
     codes is returned to be shown once.
     """
-    user: User = request.user  # type: ignore[assignment]
+    user: User = request.user  # type: ignore[assignment]  # signed in: the middleware saw to it
     key_hex = request.session.get(SESSION_ENROL_KEY)
     code = "".join(code.split())
     if not key_hex:
@@ -363,5 +363,5 @@ def sessions_end_everywhere(*, request: HttpRequest, user: User) -> None:
     user.session_salt = secrets.token_hex(16)
     user.save(update_fields=["session_salt"])
     audit_record(action="auth.logout_everywhere", actor=user, obj=user)
-    request.logout_reason = "logout_everywhere"  # type: ignore[attr-defined]
+    request.logout_reason = "logout_everywhere"  # type: ignore[attr-defined]  # read by the audit signal
     logout(request)

@@ -233,7 +233,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         "qr_svg": _qr_svg(enrolment.config_url),
         "secret": enrolment.secret_base32,
         "issuer": settings.OTP_TOTP_ISSUER,
-        "mandatory": request.user.requires_2fa,  # type: ignore[union-attr]
+        "mandatory": request.user.requires_2fa,  # type: ignore[union-attr]  # signed in: the middleware saw to it
         "replacing": fully_authenticated and django_otp.user_has_device(request.user, confirmed=True),
         "signing_in": not fully_authenticated,
     }
@@ -243,7 +243,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 @require_POST
 def backup_codes(request: HttpRequest) -> HttpResponse:
     try:
-        codes = backup_codes_regenerate(user=request.user)  # type: ignore[arg-type]
+        codes = backup_codes_regenerate(user=request.user)  # type: ignore[arg-type]  # signed in: the middleware saw to it
     except AuthError as error:
         messages.error(request, error.message)
         return redirect("accounts:security")
@@ -262,7 +262,7 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
         try:
             second_factor_disable(
                 request=request,
-                user=request.user,  # type: ignore[arg-type]
+                user=request.user,  # type: ignore[arg-type]  # signed in: the middleware saw to it
                 password=form.cleaned_data["password"],
             )
         except AuthError as error:
@@ -294,8 +294,8 @@ def _security_page(
     ]
     context = {
         "device": device,
-        "backup_remaining": backup_codes_remaining(user=user) if device else 0,  # type: ignore[arg-type]
-        "mandatory": user.requires_2fa,  # type: ignore[union-attr]
+        "backup_remaining": backup_codes_remaining(user=user) if device else 0,  # type: ignore[arg-type]  # signed in: the middleware saw to it
+        "mandatory": user.requires_2fa,  # type: ignore[union-attr]  # signed in: the middleware saw to it
         "sso_session": request.session.get(SSO_SESSION_KEY) is True,
         "oidc_provider_name": settings.OIDC_PROVIDER_NAME,
         "password_form": password_form or StyledPasswordChangeForm(user),
@@ -318,14 +318,14 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
     form = StyledPasswordChangeForm(request.user, request.POST)
     if not form.is_valid():
         return _security_page(request, password_form=form, status=400)
-    password_change(request=request, user=request.user, new_password=form.cleaned_data["new_password1"])  # type: ignore[arg-type]
+    password_change(request=request, user=request.user, new_password=form.cleaned_data["new_password1"])  # type: ignore[arg-type]  # signed in: the middleware saw to it
     messages.success(request, _("Your password is changed. You have been signed out on every other device."))
     return redirect("accounts:security")
 
 
 @require_POST
 def logout_everywhere(request: HttpRequest) -> HttpResponse:
-    sessions_end_everywhere(request=request, user=request.user)  # type: ignore[arg-type]
+    sessions_end_everywhere(request=request, user=request.user)  # type: ignore[arg-type]  # signed in: the middleware saw to it
     messages.success(request, _("You have been signed out on every device, this one included."))
     return redirect("accounts:logged_out")
 
@@ -338,7 +338,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset_form.html"
     success_url = reverse_lazy("accounts:password_reset_done")
 
-    def form_invalid(self, form: OutboxPasswordResetForm) -> HttpResponse:  # type: ignore[override]
+    def form_invalid(self, form: OutboxPasswordResetForm) -> HttpResponse:  # type: ignore[override]  # form_class's form
         response = super().form_invalid(form)
         response.status_code = 400
         return response
@@ -353,12 +353,12 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
 
-    def form_valid(self, form: StyledSetPasswordForm) -> HttpResponse:  # type: ignore[override]
+    def form_valid(self, form: StyledSetPasswordForm) -> HttpResponse:  # type: ignore[override]  # form_class's form
         password_set_by_reset(user=form.user, new_password=form.cleaned_data["new_password1"])
         del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
         return HttpResponseRedirect(self.get_success_url())
 
-    def form_invalid(self, form: StyledSetPasswordForm) -> HttpResponse:  # type: ignore[override]
+    def form_invalid(self, form: StyledSetPasswordForm) -> HttpResponse:  # type: ignore[override]  # form_class's form
         response = super().form_invalid(form)
         response.status_code = 400
         return response

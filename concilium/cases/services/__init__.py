@@ -5,6 +5,7 @@ from typing import Any
 from concilium.cases.models import Case
 from concilium.cases.permissions import CasePolicy, Refusal
 from concilium.core.errors import DomainError, ErrorKind, register_codes
+from concilium.core.text import text_problem as core_text_problem
 
 
 class CaseTransitionError(DomainError):
@@ -33,9 +34,14 @@ def case_require(*, actor: Any, action: str, case: Case) -> None:
         raise CaseTransitionError(refused.code, refused.message)
 
 
+def text_problem(value: str, *, limit: int) -> str | None:
+    """Why `value` is not acceptable free text in a case (core's text rule; markup is refused), or None."""
+    return core_text_problem(value, limit=limit, allow_markup=False)
+
+
 def case_lock(case: Case) -> Case:
     """The case's row, locked for this transaction and read afresh (with its patient)."""
     return Case.objects.select_for_update(of=("self",)).select_related("patient").get(pk=case.pk)
 
 
-__all__ = ["CaseTransitionError", "Refusal", "case_lock", "case_require"]
+__all__ = ["CaseTransitionError", "Refusal", "case_lock", "case_require", "text_problem"]

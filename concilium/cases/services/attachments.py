@@ -9,7 +9,7 @@ import unicodedata
 import uuid
 import zipfile
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from django.conf import settings
 from django.core.files.base import File
@@ -19,8 +19,7 @@ from django.utils.translation import gettext as _
 from concilium.audit.services import audit_record
 from concilium.cases.models import Case, CaseAttachment
 from concilium.cases.permissions import CaseAction
-from concilium.cases.services import CaseTransitionError, case_lock, case_require
-from concilium.cases.services.lifecycle import text_problem
+from concilium.cases.services import CaseTransitionError, case_lock, case_require, text_problem
 from concilium.cases.services.templates import template_for
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -153,7 +152,7 @@ def attachment_add(
     )
     # Stored under a random name: the original name may say something about the patient.
     attachment.file.save(f"{uuid.uuid4().hex}{found.extension}", File(stream), save=False)
-    stored = attachment.file.name
+    stored = cast(str, attachment.file.name)  # just saved: named
     try:
         attachment.save()
         audit_record(
@@ -174,7 +173,7 @@ def attachment_remove(*, attachment: CaseAttachment, actor: Any) -> None:
     """Remove a file from a draft case (its stored file goes after the commit)."""
     case = case_lock(attachment.case)
     case_require(actor=actor, action=CaseAction.REMOVE_ATTACHMENT, case=case)
-    storage, name = attachment.file.storage, attachment.file.name
+    storage, name = attachment.file.storage, cast(str, attachment.file.name)  # the file is required
     audit_record(
         action="attachment.remove",
         actor=actor,

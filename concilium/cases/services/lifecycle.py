@@ -6,7 +6,7 @@ all in one transaction. A refused transition raises `CaseTransitionError` and ch
 `discussed -> signed` is the recommendation's (services/recommendation.py).
 """
 
-import re
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -19,9 +19,8 @@ from django.utils.translation import gettext as _
 from concilium.audit.services import audit_record
 from concilium.cases.models import EPISODE_FIELDS, OPEN_STATUSES, Case, CaseStatus
 from concilium.cases.permissions import CaseAction, CasePolicy, Refusal, can_create_case
-from concilium.cases.services import CaseTransitionError, case_lock, case_require
+from concilium.cases.services import CaseTransitionError, case_lock, case_require, text_problem
 from concilium.cases.services.templates import completeness, template_for
-from concilium.core.text import find_control_character
 from concilium.notifications.services import notification_enqueue
 from concilium.scheduling.models import ExpertGroup
 from concilium.scheduling.selectors import group_members
@@ -30,19 +29,6 @@ from concilium.scheduling.selectors import group_members
 EPISODE_MAX_CHARS = 20_000
 #: Longest reason for declining.
 REASON_MAX_CHARS = 2_000
-#: Markup in free text is refused: a tag-like "<letter...>" or "</...>" (plain "<" and ">" stay allowed).
-MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>|javascript\s*:", re.IGNORECASE)
-
-
-def text_problem(value: str, *, limit: int) -> str | None:
-    """Why `value` is not acceptable free text (control characters, markup, length), or None."""
-    if find_control_character(value) is not None:
-        return _("Remove the control characters (such as NUL) from this text.")
-    if MARKUP.search(value):
-        return _("Remove the HTML markup (such as <script>) from this text: write plain text.")
-    if len(value) > limit:
-        return _("This text is too long (at most %(limit)d characters).") % {"limit": limit}
-    return None
 
 
 def _clean_text(value: object, *, limit: int, field: str) -> str:
@@ -105,7 +91,7 @@ def _next_reference(year: int) -> str:
     return f"{prefix}{number:05d}"
 
 
-def _episode(values: dict[str, object]) -> dict[str, str]:
+def _episode(values: Mapping[str, object]) -> dict[str, str]:
     unknown = set(values) - set(EPISODE_FIELDS)
     if unknown:
         raise CaseTransitionError(
@@ -121,7 +107,7 @@ def case_create(
     patient: Any,
     group: ExpertGroup,
     urgent: bool = False,
-    episode: dict[str, object] | None = None,
+    episode: Mapping[str, object] | None = None,
 ) -> Case:
     """Start a draft case for a patient of the actor's hospital, addressed to `group`."""
     if not can_create_case(actor):
@@ -157,7 +143,7 @@ def case_update(
     *,
     case: Case,
     actor: Any,
-    episode: dict[str, object] | None = None,
+    episode: Mapping[str, object] | None = None,
     urgent: bool | None = None,
     checklist_confirmed: list[str] | None = None,
 ) -> Case:

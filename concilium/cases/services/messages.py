@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from concilium.audit.services import audit_record
 from concilium.cases.models import Case, CaseMessage
 from concilium.cases.permissions import INFO_EDIT_STATUSES, CaseAction, CasePolicy, Refusal
-from concilium.cases.services import CaseTransitionError, case_lock, case_require
-from concilium.cases.services.lifecycle import _coordinators, _notify, text_problem
+from concilium.cases.services import CaseTransitionError, case_lock, case_require, text_problem
+from concilium.cases.services.lifecycle import _coordinators, _notify
 
 MESSAGE_MAX_CHARS = 5_000
 

@@ -8,6 +8,7 @@ Notifications carry no patient data: they say that something happened and link t
 import re
 from datetime import datetime, timedelta
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -17,8 +18,7 @@ from concilium.accounts.models import User
 from concilium.audit.services import audit_record
 from concilium.cases.models import Case, Contribution, PanelMember, PanelRole
 from concilium.cases.permissions import CaseAction, PanelAction
-from concilium.cases.services import CaseTransitionError, case_lock, case_require
-from concilium.cases.services.lifecycle import text_problem
+from concilium.cases.services import CaseTransitionError, case_lock, case_require, text_problem
 from concilium.core.errors import ErrorKind, register_codes
 from concilium.directory.models import Clinician
 from concilium.notifications.services import notification_enqueue
@@ -56,9 +56,9 @@ register_codes(
 )
 
 
-def panel_seat(*, case: Case, user: object) -> PanelMember | None:
+def panel_seat(*, case: Case, user: User | AnonymousUser) -> PanelMember | None:
     """The user's seat on the case's panel if it gives access now (an expired guest has none)."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return None
     return PanelMember.objects.live().filter(case=case, user=user).first()
 
@@ -179,9 +179,10 @@ def panel_set_lead(*, case: Case, member: PanelMember, actor: User) -> PanelMemb
     """Make `member` the panel's lead; the previous lead stays on the panel as a member."""
     case = case_lock(case)
     case_require(actor=actor, action=CaseAction.MANAGE_PANEL, case=case)
-    member = PanelMember.objects.select_for_update().select_related("user").filter(pk=member.pk).first()
-    if member is None or member.case_id != case.pk:
+    locked = PanelMember.objects.select_for_update().select_related("user").filter(pk=member.pk).first()
+    if locked is None or locked.case_id != case.pk:
         raise PanelError(PanelError.NOT_ON_PANEL, _("This person is not on the case's panel."))
+    member = locked
     if member.role == PanelRole.GUEST:
         raise PanelError(PanelError.GUEST_CANNOT_LEAD, _("A guest cannot lead the panel."))
     if member.role == PanelRole.LEAD:
@@ -211,9 +212,10 @@ def panel_remove(*, case: Case, member: PanelMember, actor: User) -> None:
     """Take someone off the panel. The lead cannot be removed: name another lead first."""
     case = case_lock(case)
     case_require(actor=actor, action=CaseAction.MANAGE_PANEL, case=case)
-    member = PanelMember.objects.select_for_update().select_related("user").filter(pk=member.pk).first()
-    if member is None or member.case_id != case.pk:
+    locked = PanelMember.objects.select_for_update().select_related("user").filter(pk=member.pk).first()
+    if locked is None or locked.case_id != case.pk:
         raise PanelError(PanelError.NOT_ON_PANEL, _("This person is not on the case's panel."))
+    member = locked
     if member.role == PanelRole.LEAD:
         raise PanelError(
             PanelError.LEAD_CANNOT_BE_REMOVED,

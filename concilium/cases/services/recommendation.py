@@ -19,8 +19,7 @@ from concilium.audit.models import Outcome
 from concilium.audit.services import audit_record
 from concilium.cases.models import Case, CaseStatus, PanelMember, Recommendation
 from concilium.cases.permissions import CasePolicy, PanelAction
-from concilium.cases.services import CaseTransitionError, case_lock, case_require
-from concilium.cases.services.lifecycle import text_problem
+from concilium.cases.services import CaseTransitionError, case_lock, case_require, text_problem
 from concilium.core.errors import ErrorKind, register_codes
 from concilium.notifications.services import notification_enqueue
 

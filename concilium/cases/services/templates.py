@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from concilium.audit.services import audit_record
 from concilium.cases.models import EPISODE_FIELDS, Case, CaseAttachment, CaseTemplate
 from concilium.cases.permissions import can_configure_templates
-from concilium.core.text import find_control_character
+from concilium.core.text import MULTILINE_ALLOWED, NONE_ALLOWED, find_control_character
 from concilium.scheduling.models import ExpertGroup
 
 CHECKLIST_KINDS = ("attachment", "confirm")
@@ -112,7 +112,7 @@ def completeness(
 
 def _clean_text(value: object, *, limit: int, what: str, multiline: bool = False) -> str:
     text = str(value or "").strip()
-    if find_control_character(text, allowed=frozenset("\n\r\t") if multiline else frozenset()):
+    if find_control_character(text, allowed=MULTILINE_ALLOWED if multiline else NONE_ALLOWED):
         raise ValidationError(_("%(what)s must not contain control characters.") % {"what": what})
     if len(text) > limit:
         raise ValidationError(

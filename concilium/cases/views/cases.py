@@ -317,7 +317,7 @@ def case_message_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return _detail(case)
     try:
         case_message_post(
@@ -341,7 +341,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect(f"{reverse('cases:detail', args=[case.pk])}#attachments")
     try:
         attachment = attachment_add(

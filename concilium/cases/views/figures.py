@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from concilium.cases.figures import case_figures, figures_csv_rows
-from concilium.cases.permissions import FiguresPolicy
+from concilium.cases.permissions import FiguresAction, FiguresPolicy
 
 #: The longest period one page covers; longer ones are refused, not silently cut.
 MAX_PERIOD = timedelta(days=5 * 366)
@@ -37,7 +37,7 @@ class PeriodForm(forms.Form):
 
 @require_GET
 def figures(request: HttpRequest) -> HttpResponse:
-    if not FiguresPolicy.can(request.user):
+    if not FiguresPolicy.can(request.user, FiguresAction.VIEW):
         raise PermissionDenied
     form = PeriodForm(request.GET)  # empty fields mean the last twelve months
     valid = form.is_valid()

@@ -84,7 +84,7 @@ def _audit_view(request: HttpRequest, case: Case, action: str) -> None:
 @require_GET
 def my_panels(request: HttpRequest) -> HttpResponse:
     page = my_panels_page(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=request.user,  # type: ignore[arg-type]  # signed in: the middleware saw to it
         number=page_number(request.GET.get("page")),
         per_page=MY_PANELS_PER_PAGE,
     )
@@ -135,7 +135,7 @@ def panel(request: HttpRequest, pk: int) -> HttpResponse:
 def panel_form(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     try:
-        added = panel_form_from_group(case=case, actor=request.user)  # type: ignore[arg-type]
+        added = panel_form_from_group(case=case, actor=request.user)  # type: ignore[arg-type]  # signed in: the middleware saw to it
     except CaseTransitionError as error:
         refused(request, case, CaseAction.MANAGE_PANEL, error)
     else:
@@ -173,7 +173,7 @@ def panel_invite_view(request: HttpRequest, pk: int) -> HttpResponse:
                 clinician=form.cleaned_data["clinician"],
                 role=form.cleaned_data["role"],
                 expires_at=form.expires_at(),
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,  # type: ignore[arg-type]  # signed in: the middleware saw to it
             )
         except CaseTransitionError as error:
             refusal_audit(request, case, CaseAction.MANAGE_PANEL, error)
@@ -193,7 +193,7 @@ def panel_candidates(request: HttpRequest, pk: int) -> HttpResponse:
     if not CasePolicy.can(request.user, CaseAction.MANAGE_PANEL, case):
         raise Http404
     query = request.GET.get("q", "")[:100]
-    candidates = invite_candidates(actor=request.user, case=case, q=query)  # type: ignore[arg-type]
+    candidates = invite_candidates(actor=request.user, case=case, q=query)  # type: ignore[arg-type]  # signed in: the middleware saw to it
     return HttpResponse(
         render_to_string(
             "cases/panel/_candidates.html", {"candidates": candidates, "query": query}, request=request
@@ -210,7 +210,7 @@ def panel_remove_view(request: HttpRequest, pk: int, member_id: int) -> HttpResp
     case = _case(request, pk)
     member = _member(case, member_id)
     try:
-        panel_remove(case=case, member=member, actor=request.user)  # type: ignore[arg-type]
+        panel_remove(case=case, member=member, actor=request.user)  # type: ignore[arg-type]  # signed in: the middleware saw to it
     except CaseTransitionError as error:
         refused(request, case, CaseAction.MANAGE_PANEL, error)
     else:
@@ -223,7 +223,7 @@ def panel_lead_view(request: HttpRequest, pk: int, member_id: int) -> HttpRespon
     case = _case(request, pk)
     member = _member(case, member_id)
     try:
-        panel_set_lead(case=case, member=member, actor=request.user)  # type: ignore[arg-type]
+        panel_set_lead(case=case, member=member, actor=request.user)  # type: ignore[arg-type]  # signed in: the middleware saw to it
     except CaseTransitionError as error:
         refused(request, case, CaseAction.MANAGE_PANEL, error)
     else:
@@ -262,7 +262,7 @@ def discussion(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 contribution_post(
                     case=case,
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=request.user,  # type: ignore[arg-type]  # signed in: the middleware saw to it
                     body=form.cleaned_data["body"],
                     kind=form.cleaned_data["kind"],
                 )
@@ -300,7 +300,7 @@ def discussion_mentions(request: HttpRequest, pk: int) -> HttpResponse:
     fragment = text[at + 1 :] if at >= 0 else ""
     people: list[User] = []
     if at >= 0 and "\n" not in fragment and len(fragment) <= 60:
-        people = mention_candidates(case=case, q=fragment, exclude=request.user)  # type: ignore[arg-type]
+        people = mention_candidates(case=case, q=fragment, exclude=request.user)  # type: ignore[arg-type]  # signed in: the middleware saw to it
     return HttpResponse(
         render_to_string(
             "cases/panel/_mentions.html", {"people": people, "fragment": fragment}, request=request
@@ -332,7 +332,7 @@ def _recommendation_context(
                 "participants": [u.pk for u in rec.participants.all()],
             }
         form = RecommendationForm(initial=initial, panel_users=_panel_users(case))
-    needs_code = signing_needs_code(request.user) if can["sign"] else False  # type: ignore[arg-type]
+    needs_code = signing_needs_code(request.user) if can["sign"] else False  # type: ignore[arg-type]  # signed in: the middleware saw to it
     if can["sign"] and rec is not None and sign_form is None:
         sign_form = SignForm(needs_code=needs_code)
     return {
@@ -377,7 +377,7 @@ def recommendation(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             recommendation_save(
                 case=case,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,  # type: ignore[arg-type]  # signed in: the middleware saw to it
                 summary=form.cleaned_data["summary"],
                 recommendation=form.cleaned_data["recommendation"],
                 rationale=form.cleaned_data["rationale"],
@@ -400,13 +400,13 @@ def recommendation(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def recommendation_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
-    needs_code = signing_needs_code(request.user)  # type: ignore[arg-type]
+    needs_code = signing_needs_code(request.user)  # type: ignore[arg-type]  # signed in: the middleware saw to it
     sign_form: SignForm | None = SignForm(request.POST, needs_code=needs_code)
     if sign_form is not None and sign_form.is_valid():
         try:
             rec = recommendation_sign(
                 case=case,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,  # type: ignore[arg-type]  # signed in: the middleware saw to it
                 credential=sign_form.cleaned_data["credential"],
             )
         except CaseTransitionError as error:
@@ -434,7 +434,7 @@ def recommendation_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def recommendation_report(request: HttpRequest, pk: int) -> HttpResponse:
+def recommendation_report(request: HttpRequest, pk: int) -> FileResponse:
     case = _case(request, pk)
     if not CasePolicy.can(request.user, PanelAction.DOWNLOAD_REPORT, case):
         raise Http404
@@ -470,7 +470,7 @@ def recommendation_report_render(request: HttpRequest, pk: int) -> HttpResponse:
     rec = recommendation_for(case=case)
     if rec is None or rec.signed_at is None:
         raise Http404
-    if recommendation_render_pdf(recommendation=rec, actor=request.user):  # type: ignore[arg-type]
+    if recommendation_render_pdf(recommendation=rec, actor=request.user):  # type: ignore[arg-type]  # signed in: the middleware saw to it
         messages.success(request, _("The report was generated."))
     else:
         messages.error(request, _("The report could not be generated on this server. Ask the operators."))

@@ -1,5 +1,7 @@
 """The coordinator's queue, "Cases for my groups": submitted cases oldest first, with their waiting time."""
 
+from typing import TypedDict
+
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -7,7 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from concilium.cases.models import CaseStatus
+from concilium.cases.models import Case, CaseStatus
 from concilium.cases.permissions import can_use_queue
 from concilium.cases.selectors import QUEUE_STATUSES, case_queue_for, coordinated_groups
 from concilium.cases.services.reads import cases_listed
@@ -15,6 +17,13 @@ from concilium.cases.services.reads import cases_listed
 PAGE_SIZE = 25
 #: Waiting longer than this (days) shows as overdue; half of it as due soon.
 WAIT_OVERDUE_DAYS = 14
+
+
+class QueueRow(TypedDict):
+    case: Case
+    waited_days: int
+    #: "overdue", "due-soon" or "".
+    level: str
 
 
 @require_GET
@@ -32,7 +41,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         case_queue_for(actor=request.user, status=status, group=group, urgent_first=urgent_first), PAGE_SIZE
     ).get_page(request.GET.get("page"))
     now = timezone.now()
-    rows = []
+    rows: list[QueueRow] = []
     for case in page.object_list:
         waited = (now - case.submitted_at).total_seconds() / 86400 if case.submitted_at else 0
         level = (

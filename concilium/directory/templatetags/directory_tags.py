@@ -1,12 +1,14 @@
 """Template helpers for the directory."""
 
 from html import escape
+from typing import cast
 
 from django import template
 from django.forms import BoundField
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from concilium.directory.forms import OptionField
 from concilium.directory.reference import country_name as _country_name
 from concilium.directory.selectors import DirectoryEntry
 
@@ -28,7 +30,7 @@ def select_options(field: BoundField) -> SafeString:
     """
     current = "" if field.value() is None else str(field.value())
     options = [f'<option value="">{escape(str(_("Any")))}</option>']
-    for value, label in field.field.options:  # type: ignore[attr-defined]
+    for value, label in cast(OptionField, field.field).options:  # the directory's filters
         selected = " selected" if value == current else ""
         options.append(f'<option value="{escape(value)}"{selected}>{escape(label)}</option>')
     return mark_safe("".join(options))  # noqa: S308 - every value and label is escaped above

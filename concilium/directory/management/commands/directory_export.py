@@ -2,7 +2,8 @@
 
 import csv
 from argparse import ArgumentParser
-from typing import Any, TextIO
+from io import TextIOBase
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -26,7 +27,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path = options["file"]
         if path == "-":
-            self.write(self.stdout, include_unlisted=options["include_unlisted"])  # type: ignore[arg-type]
+            self.write(self.stdout, include_unlisted=options["include_unlisted"])
             return
         try:
             with open(path, "w", encoding="utf-8", newline="") as stream:
@@ -35,7 +36,7 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: {exc.strerror}") from exc
         self.stderr.write(f"Exported {count} clinician(s) to {path}.")
 
-    def write(self, stream: TextIO, *, include_unlisted: bool) -> int:
+    def write(self, stream: TextIOBase, *, include_unlisted: bool) -> int:
         writer = csv.DictWriter(stream, fieldnames=CSV_COLUMNS, lineterminator="\n")
         writer.writeheader()
         count = 0

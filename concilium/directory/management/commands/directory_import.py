@@ -46,7 +46,7 @@ class Command(BaseCommand):
     def stdin_stream(self) -> Any:
         import sys
 
-        sys.stdin.reconfigure(encoding="utf-8-sig", newline="")  # type: ignore[union-attr]
+        sys.stdin.reconfigure(encoding="utf-8-sig", newline="")  # type: ignore[union-attr]  # a TextIOWrapper at run time
         return sys.stdin
 
     def print_errors(self, report: ImportReport) -> None:
