@@ -9,6 +9,7 @@ from django.utils import timezone
 from concilium.patients.crypto import decrypt_local_id
 from concilium.patients.models import ConsentFormTemplate, Patient
 from concilium.patients.services import consent_form_upload
+from tests.conftest import error_codes
 from tests.factories import TINY_PDF, CaseFactory, PatientFactory
 from tests.patients.conftest import EXE, upload
 
@@ -131,7 +132,7 @@ def test_the_enrol_form_shows_a_duplicate_on_the_local_identifier_field(client_f
     response = client.post(reverse("patients:enrol"), _enrol_post(local_id="mrn 4711"))
     assert response.status_code == 400
     assert "already enrolled a patient with this local identifier" in response.content.decode()
-    assert response.context["form"].errors["local_id"]
+    assert error_codes(response.context["form"], "local_id") == ["?"]
     assert Patient.objects.count() == 1
 
 
@@ -140,7 +141,7 @@ def test_the_enrol_form_refuses_a_disguised_upload_on_the_document_field(client_
         reverse("patients:enrol"), _enrol_post(document=upload(EXE, "consent.pdf"))
     )
     assert response.status_code == 400
-    assert "document" in response.context["form"].errors
+    assert error_codes(response.context["form"], "document") == ["?"]
     assert not Patient.objects.exists()
 
 
@@ -157,14 +158,14 @@ def test_the_enrol_form_refuses_a_future_signature_date(client_for, requester):
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
     response = client_for(requester).post(reverse("patients:enrol"), _enrol_post(signed_on=tomorrow))
     assert response.status_code == 400
-    assert response.context["form"].errors["signed_on"]
+    assert error_codes(response.context["form"], "signed_on") == ["?"]
     assert not Patient.objects.exists()
 
 
 def test_the_enrol_form_needs_the_care_consent(client_for, requester):
     response = client_for(requester).post(reverse("patients:enrol"), _enrol_post(for_care=None))
     assert response.status_code == 400
-    assert response.context["form"].errors["for_care"]
+    assert error_codes(response.context["form"], "for_care") == ["?"]
 
 
 def test_the_enrol_form_refuses_an_unknown_code_and_control_characters(client_for, requester):
@@ -172,7 +173,9 @@ def test_the_enrol_form_refuses_an_unknown_code_and_control_characters(client_fo
         reverse("patients:enrol"), _enrol_post(diagnosis_code="Z99.9", diagnosis="Glioma\x00")
     )
     assert response.status_code == 400
-    assert set(response.context["form"].errors) >= {"diagnosis_code", "diagnosis"}
+    assert error_codes(response.context["form"], "diagnosis_code") == ["?"]
+    assert error_codes(response.context["form"], "diagnosis") == ["?"]
+    assert set(response.context["form"].errors) == {"?"}
 
 
 def test_the_enrol_form_offers_the_current_blank_forms(client_for, requester, network_admin):
@@ -244,7 +247,7 @@ def test_a_guardian_signature_without_the_name_is_refused_on_the_form(client_for
         reverse("patients:consent_record", args=[patient.pk]), _enrol_post(guardian_name="")
     )
     assert response.status_code == 400
-    assert response.context["form"].errors["guardian_name"]
+    assert error_codes(response.context["form"], "guardian_name") == ["?"]
     assert patient.consents.count() == 1
 
 
@@ -255,6 +258,8 @@ def test_withdrawing_a_consent_asks_for_date_reason_and_confirmation(client_for,
     refused = client.post(url, {"withdrawn_on": timezone.localdate().isoformat(), "reason": ""})
     assert refused.status_code == 400
     assert set(refused.context["form"].errors) == {"reason", "confirm"}
+    assert error_codes(refused.context["form"], "reason") == ["?"]
+    assert error_codes(refused.context["form"], "confirm") == ["?"]
     response = client.post(
         url, {"withdrawn_on": timezone.localdate().isoformat(), "reason": "Family request", "confirm": "on"}
     )

@@ -8,7 +8,6 @@ Notifications carry no patient data: they say that something happened and link t
 import re
 from datetime import datetime, timedelta
 
-from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -54,13 +53,6 @@ register_codes(
         PanelError.LEAD_CANNOT_BE_REMOVED: ErrorKind.CONFLICT,
     }
 )
-
-
-def panel_seat(*, case: Case, user: User | AnonymousUser) -> PanelMember | None:
-    """The user's seat on the case's panel if it gives access now (an expired guest has none)."""
-    if not user.is_authenticated:
-        return None
-    return PanelMember.objects.live().filter(case=case, user=user).first()
 
 
 def _case_link(case: Case) -> str:
