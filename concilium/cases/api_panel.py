@@ -21,6 +21,7 @@ from concilium.cases.selectors_panel import (
     contributions_for,
     my_panels_page,
     panel_members,
+    panel_users,
     recommendation_for,
 )
 from concilium.cases.services import case_require
@@ -320,7 +321,7 @@ def recommendation_put(request: HttpRequest, case_id: int, payload: Recommendati
     required_scope(request, TokenScope.WRITE)
     user = api_user(request)
     case = _case(request, case_id)
-    participants = list(User.objects.filter(pk__in=payload.participants))
+    participants = list(panel_users(case=case).filter(pk__in=payload.participants))
     if len(participants) != len(set(payload.participants)):
         raise DomainError("bad_participants", "Participants are chosen among the panel's members.")
     case_action_run(

@@ -113,3 +113,8 @@ def mention_candidates(*, case: Case, q: str, exclude: User | None = None) -> li
     users = [seat.user for seat in seats if exclude is None or seat.user_id != exclude.pk]
     matches = [user for user in users if folded in fold(user.full_name)]
     return sorted(matches, key=lambda u: u.full_name)[:SUGGESTIONS]
+
+
+def panel_users(*, case: Case) -> QuerySet[User]:
+    """The accounts seated on the case's panel (expired guests included: they took part), by name."""
+    return User.objects.filter(panel_seats__case=case).order_by("full_name", "pk")

@@ -25,6 +25,7 @@ from concilium.cases.selectors_panel import (
     mention_candidates,
     my_panels_page,
     panel_members,
+    panel_users,
     recommendation_for,
 )
 from concilium.cases.services import CaseTransitionError
@@ -331,7 +332,7 @@ def _recommendation_context(
                 "references": rec.references,
                 "participants": [u.pk for u in rec.participants.all()],
             }
-        form = RecommendationForm(initial=initial, panel_users=_panel_users(case))
+        form = RecommendationForm(initial=initial, panel_users=panel_users(case=case))
     needs_code = signing_needs_code(request.user) if can["sign"] else False  # type: ignore[arg-type]  # signed in: the middleware saw to it
     if can["sign"] and rec is not None and sign_form is None:
         sign_form = SignForm(needs_code=needs_code)
@@ -345,10 +346,6 @@ def _recommendation_context(
         "sign_form": sign_form if can["sign"] and rec is not None else None,
         "needs_code": needs_code,
     }
-
-
-def _panel_users(case: Case) -> QuerySet[User]:
-    return User.objects.filter(panel_seats__case=case).order_by("full_name", "pk")
 
 
 def _render_recommendation(request: HttpRequest, case: Case, **kwargs: Any) -> HttpResponse:
@@ -372,7 +369,7 @@ def recommendation(request: HttpRequest, pk: int) -> HttpResponse:
         if not _is_htmx(request):
             _audit_view(request, case, "recommendation.view")
         return _render_recommendation(request, case)
-    form = RecommendationForm(request.POST, panel_users=_panel_users(case))
+    form = RecommendationForm(request.POST, panel_users=panel_users(case=case))
     if form.is_valid():
         try:
             recommendation_save(
