@@ -13,7 +13,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
@@ -30,7 +30,13 @@ QUERY_TOKEN_PARAMS = frozenset({"access_token", "token", "api_key", "apikey"})
 _DUMMY_HASH = ApiToken.hash_secret("cnc_000000000000_dummy")
 
 
-register_codes({"token_in_url": ErrorKind.BAD_REQUEST, "insufficient_scope": ErrorKind.FORBIDDEN})
+register_codes(
+    {
+        "token_in_url": ErrorKind.BAD_REQUEST,
+        "insufficient_scope": ErrorKind.FORBIDDEN,
+        "csrf_failed": ErrorKind.FORBIDDEN,
+    }
+)
 
 
 class TokenInUrlError(DomainError):
@@ -147,7 +153,7 @@ class FullSessionAuth(APIKeyCookie):
         if user is None or not user_is_fully_authenticated(request):
             return None
         if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
-            raise HttpError(403, "CSRF check failed: send the X-CSRFToken header.")
+            raise DomainError("csrf_failed", "CSRF check failed: send the X-CSRFToken header.")
         return user
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:

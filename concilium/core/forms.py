@@ -78,7 +78,7 @@ class StyledFormMixin:
         """Show a service's refusal on the field it names (or on the whole form), marked for assistive
         technology: the one way a view shows a `DomainError` in a form."""
         field = error.field if error.field in self.fields else None
-        self.add_error(field, error.message)  # type: ignore[attr-defined]  # a forms.Form method
+        self.add_error(field, ValidationError(error.message, code=error.code))  # type: ignore[attr-defined]  # a forms.Form method
         if field:
             self.fields[field].widget.attrs["aria-invalid"] = "true"
             self.fields[field].widget.attrs["aria-describedby"] = f"id_{field}_error"

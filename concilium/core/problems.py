@@ -26,9 +26,11 @@ API_PREFIXES = ("/api/",)
 
 
 def problem_body(status: int, title: str, detail: str = "", **extra: object) -> dict[str, object]:
+    """A problem document; its `code` is the title unless given (every problem carries a code)."""
     body: dict[str, object] = {"type": "about:blank", "title": title, "status": status}
     if detail:
         body["detail"] = detail
+    body["code"] = title
     body.update(extra)
     return body
 
@@ -41,7 +43,7 @@ def problem_response(status: int, title: str, detail: str = "", **extra: object)
 
 def error_problem(error: DomainError) -> HttpResponse:
     """The problem document of a refused use case."""
-    return problem_response(error.status, error.code, error.message, code=error.code, **error.extra)
+    return problem_response(error.status, error.code, error.message, **error.extra)
 
 
 def install_handlers(api: NinjaAPI) -> None:
@@ -61,7 +63,6 @@ def install_handlers(api: NinjaAPI) -> None:
             422,
             CommonCode.INVALID_REQUEST,
             "The request is not valid.",
-            code="invalid_request",
             errors=errors,
         )
 
@@ -73,11 +74,12 @@ def install_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(Http404)
     def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return problem_response(404, CommonCode.NOT_FOUND, "Not found.", code=CommonCode.NOT_FOUND)
+        return problem_response(404, CommonCode.NOT_FOUND, "Not found.")
 
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        return problem_response(exc.status_code, "error", str(exc))
+        title = {403: CommonCode.FORBIDDEN, 404: CommonCode.NOT_FOUND}.get(exc.status_code, "error")
+        return problem_response(exc.status_code, title, str(exc))
 
     @api.exception_handler(Exception)
     def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:

@@ -22,6 +22,7 @@ from concilium.accounts.services.tokens import (
     api_token_revoke,
 )
 from concilium.audit.models import AuditEvent
+from tests.conftest import error_codes
 from tests.factories import UserFactory
 
 TOKENS = reverse("accounts:tokens")
@@ -103,8 +104,9 @@ def test_revoking_is_audited_and_happens_once(requester):
     token, _secret = api_token_create(user=requester, name="script", scopes=["read"])
     api_token_revoke(token=token, actor=requester)
     assert token.revoked_at is not None
-    with pytest.raises(ApiTokenError):
+    with pytest.raises(ApiTokenError) as refused:
         api_token_revoke(token=token, actor=requester)
+    assert refused.value.code == "already_revoked"
     assert AuditEvent.objects.filter(action="api_token.revoke", object_id=str(token.pk)).count() == 1
 
 
@@ -157,6 +159,9 @@ def test_an_invalid_form_shows_errors_and_creates_nothing(requester, client_for)
     response = client_for(requester).post(TOKENS, {"name": "x\x00y", "scopes": ["root"], "lifetime": "999"})
     assert response.status_code == 400
     assert set(response.context["form"].errors) == {"name", "scopes", "lifetime"}
+    assert error_codes(response.context["form"], "name") == ["control_characters"]
+    assert error_codes(response.context["form"], "scopes") == ["invalid_choice"]
+    assert error_codes(response.context["form"], "lifetime") == ["invalid_choice"]
     assert not ApiToken.objects.exists()
 
 

@@ -15,12 +15,14 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from concilium.audit.models import AuditEvent
+from tests.conftest import error_codes
 from tests.factories import PASSWORD
 
 LOGIN = "/accounts/login/"
 TWO_FACTOR = "/accounts/2fa/"
 SETUP = "/accounts/2fa/setup/"
 SECURITY = "/accounts/security/"
+CODE_NOT_VALID = "This code is not valid. Check it and try again."
 
 
 def code_for(key: bytes, *, offset_steps: int = 0) -> str:
@@ -136,7 +138,8 @@ def test_a_wrong_code_is_refused_and_audited(client, coordinator):
     wrong = "000000" if code_for(device.bin_key) != "000000" else "111111"
     response = client.post(TWO_FACTOR, {"code": wrong})
     assert response.status_code == 400
-    assert "This code is not valid" in response.content.decode()
+    # The second factor's refusals carry their message only, without a code.
+    assert response.context["form"].errors == {"code": [CODE_NOT_VALID]}
     assert client.get("/")["Location"] == TWO_FACTOR
     event = AuditEvent.objects.get(action="auth.2fa_failed", actor_id=coordinator.pk)
     assert event.detail == {"reason": "invalid_code", "kind": "totp"}
@@ -150,7 +153,9 @@ def test_repeated_wrong_codes_are_slowed_down(client, coordinator):
     # Even the right code waits until the throttle allows another try.
     response = client.post(TWO_FACTOR, {"code": code_for(device.bin_key)})
     assert response.status_code == 400
-    assert "Too many wrong codes" in response.content.decode()
+    assert response.context["form"].errors == {
+        "code": ["Too many wrong codes. Wait a moment, then try again."]
+    }
     assert AuditEvent.objects.filter(action="auth.2fa_failed", detail__reason="throttled").exists()
 
 
@@ -161,7 +166,9 @@ def test_a_code_cannot_be_used_twice(client, coordinator):
     client.post(TWO_FACTOR, {"code": code})
     other = Client()
     _password_step(other, coordinator)
-    assert other.post(TWO_FACTOR, {"code": code}).status_code == 400
+    reused = other.post(TWO_FACTOR, {"code": code})
+    assert reused.status_code == 400
+    assert reused.context["form"].errors == {"code": [CODE_NOT_VALID]}
 
 
 def test_a_backup_code_works_once(client, coordinator):
@@ -172,7 +179,9 @@ def test_a_backup_code_works_once(client, coordinator):
     assert client.post(TWO_FACTOR, {"code": "ABCD 2345"})["Location"] == "/"
     other = Client()
     _password_step(other, coordinator)
-    assert other.post(TWO_FACTOR, {"code": "abcd2345"}).status_code == 400
+    reused = other.post(TWO_FACTOR, {"code": "abcd2345"})
+    assert reused.status_code == 400
+    assert reused.context["form"].errors == {"code": [CODE_NOT_VALID]}
 
 
 # --- Enrolment ----------------------------------------------------------------------------------------------
@@ -221,10 +230,14 @@ def test_a_wrong_enrolment_code_is_refused_and_nothing_is_stored(client, coordin
     key = _secret_from_page(client.get(SETUP).content.decode())
     response = client.post(SETUP, {"code": code_for(key, offset_steps=10)})
     assert response.status_code == 400
-    assert "does not match" in response.content.decode()
+    assert response.context["form"].errors == {
+        "code": ["This code does not match. Check the time on your phone and enter the current code."]
+    }
     assert not TOTPDevice.objects.filter(user=coordinator).exists()
     assert AuditEvent.objects.get(action="auth.2fa_failed").detail["kind"] == "enrolment"
-    assert client.post(SETUP, {"code": "12ab56"}).status_code == 400
+    malformed = client.post(SETUP, {"code": "12ab56"})
+    assert malformed.status_code == 400
+    assert error_codes(malformed.context["form"], "code") == ["invalid"]
 
 
 def test_with_only_the_password_an_existing_authenticator_cannot_be_replaced(client, coordinator):

@@ -24,6 +24,7 @@ def _assert_unauthorized(response) -> None:  # type: ignore[no-untyped-def]
     assert response["Content-Type"] == "application/problem+json"
     assert response["WWW-Authenticate"].startswith("Bearer")
     assert response.json()["status"] == 401
+    assert response.json()["title"] == "unauthorized"  # a 401 problem has no "code" member
 
 
 @pytest.fixture
@@ -118,12 +119,14 @@ def test_a_token_in_the_query_string_is_refused_with_400(token_and_secret, param
     response = Client().get(ME, {param: secret}, headers=_bearer(secret))
     assert response.status_code == 400
     assert response["Content-Type"] == "application/problem+json"
-    assert "not accepted in the URL" in response.json()["detail"]
+    assert response.json()["code"] == "token_in_url"
+    assert response.json()["detail"] == "Tokens are not accepted in the URL; send Authorization: Bearer."
 
 
 def test_a_secret_under_any_query_parameter_name_is_refused(token_and_secret):
     _token, secret = token_and_secret
-    assert Client().get(ME, {"q": secret}).status_code == 400
+    response = Client().get(ME, {"q": secret})
+    assert (response.status_code, response.json()["code"]) == (400, "token_in_url")
 
 
 def test_a_token_lacking_the_scope_is_403(requester):
@@ -155,6 +158,8 @@ def test_session_writes_need_the_csrf_token_but_bearer_writes_do_not(requester, 
     client.handler.enforce_csrf_checks = True
     response = client.post(f"/api/accounts/tokens/{first.pk}/revoke")
     assert response.status_code == 403
+    # An HttpError: the problem has no "code" member, only its detail says what failed.
+    assert response.json()["detail"] == "CSRF check failed: send the X-CSRFToken header."
     first.refresh_from_db()
     assert first.revoked_at is None
     client.get("/accounts/tokens/")  # the page sets the CSRF cookie, as in a browser
@@ -171,7 +176,7 @@ def test_session_writes_need_the_csrf_token_but_bearer_writes_do_not(requester, 
 def test_a_read_only_token_cannot_revoke(requester, token_and_secret):
     token, secret = token_and_secret
     response = Client().post(f"/api/accounts/tokens/{token.pk}/revoke", headers=_bearer(secret))
-    assert response.status_code == 403
+    assert (response.status_code, response.json()["code"]) == (403, "insufficient_scope")
     token.refresh_from_db()
     assert token.revoked_at is None
 
@@ -182,6 +187,7 @@ def test_another_persons_token_is_a_404_problem(outsider, requester):
     response = Client().post(f"/api/accounts/tokens/{theirs.pk}/revoke", headers=_bearer(secret))
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "not_found"
     theirs.refresh_from_db()
     assert theirs.revoked_at is None
 
@@ -202,12 +208,13 @@ def test_api_validation_errors_are_422_problems_with_field_locations(token_and_s
         "/api/directory/clinicians", {"page": 0, "country": "France"}, headers=_bearer(secret)
     )
     assert response.status_code == 422
+    assert response.json()["code"] == "invalid_request"
     assert response["Content-Type"] == "application/problem+json"
     locations = {tuple(error["loc"]) for error in response.json()["errors"]}
     assert ("query", "page") in locations
     assert ("query", "country") in locations
     path_error = Client().post("/api/accounts/tokens/abc/revoke", headers=_bearer(secret))
-    assert path_error.status_code == 422
+    assert (path_error.status_code, path_error.json()["code"]) == (422, "invalid_request")
     assert path_error.json()["errors"][0]["loc"] == ["path", "token_id"]
 
 

@@ -8,6 +8,7 @@ from concilium.accounts.services.roles import AccountChangeError, user_role_chan
 from concilium.accounts.services.tokens import api_token_create
 from concilium.audit.models import AuditEvent
 from concilium.core.roles import Role
+from tests.conftest import error_codes
 from tests.factories import UserFactory
 
 
@@ -131,7 +132,7 @@ def test_an_admin_suspends_from_the_page_and_needs_a_clean_reason(network_admin,
     client = client_for(network_admin)
     response = client.post(_role_url(requester), {"action": "suspend", "reason": "bad\x00reason"})
     assert response.status_code == 400
-    assert "reason" in response.context["suspend_form"].errors
+    assert error_codes(response.context["suspend_form"], "reason") == ["control_characters"]
     requester.refresh_from_db()
     assert requester.is_active
     response = client.post(_role_url(requester), {"action": "suspend", "reason": "Left the network"})
@@ -145,6 +146,10 @@ def test_the_page_refuses_an_admins_own_account_with_a_message(network_admin, cl
     assert b"Ask another network admin" in client.get(_role_url(network_admin)).content
     response = client.post(_role_url(network_admin), {"action": "role", "role": "clinician"})
     assert response.status_code == 400
+    # A service refusal: the form carries its message only, without a code.
+    assert response.context["role_form"].non_field_errors() == [
+        "Ask another network admin to change your own account."
+    ]
     network_admin.refresh_from_db()
     assert network_admin.role == Role.NETWORK_ADMIN
 

@@ -15,6 +15,7 @@ from concilium.audit.models import AuditEvent, Outcome
 from concilium.audit.selectors import PAGE_SIZE
 from concilium.audit.services import audit_record
 from concilium.core import request_context
+from tests.conftest import error_codes
 
 EVENTS = reverse("audit:events")
 EXPORT = reverse("audit:export")
@@ -121,7 +122,10 @@ def test_invalid_filters_show_errors_and_no_events(admin_client):
     response = admin_client.get(EVENTS, {"date_from": "2026-05-02", "date_to": "2026-05-01", "who": "a\x00b"})
     assert response.status_code == 400
     assert response.context["page"] is None
-    assert response.context["form"].errors.keys() == {"date_to", "who"}
+    form = response.context["form"]
+    assert form.errors.keys() == {"date_to", "who"}
+    assert form.errors["date_to"] == ["The end date is before the start date."]  # an error without a code
+    assert error_codes(form, "who") == ["control_characters"]
     assert not AuditEvent.objects.filter(action="audit.viewed").exists()
 
 

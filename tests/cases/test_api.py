@@ -21,11 +21,10 @@ def _client(user, scopes=("read", "write")) -> Client:  # type: ignore[no-untype
     return Client(headers={"Authorization": f"Bearer {secret}"})
 
 
-def _problem(response, status: int, code: str | None = None) -> None:  # type: ignore[no-untyped-def]
+def _problem(response, status: int, code: str) -> None:  # type: ignore[no-untyped-def]
     assert response.status_code == status, response.content
     assert response["Content-Type"] == "application/problem+json"
-    if code:
-        assert response.json()["code"] == code
+    assert response.json()["code"] == code
 
 
 def test_a_clinician_creates_fills_and_submits_a_case(requester, patient, group):
@@ -96,16 +95,22 @@ def test_the_coordinator_accepts_schedules_and_declines_through_the_api(
 
 
 @pytest.mark.parametrize(
-    "value", ["2020-01-01T10:00:00+01:00", "2030-01-01T10:00:00", "tomorrow", "2026-02-30T10:00:00+01:00"]
+    ("value", "code"),
+    [
+        ("2020-01-01T10:00:00+01:00", "invalid"),  # in the past: the service's refusal
+        ("2030-01-01T10:00:00", "invalid_request"),  # no offset: the schema's
+        ("tomorrow", "invalid_request"),
+        ("2026-02-30T10:00:00+01:00", "invalid_request"),
+    ],
 )
 def test_an_invalid_discussion_date_is_a_422_and_changes_nothing(
-    value, complete_draft, advance, group_coordinator
+    value, code, complete_draft, advance, group_coordinator
 ):
     case = advance(complete_draft, CaseStatus.ACCEPTED)
     response = _client(group_coordinator).post(
         f"/api/cases/{case.pk}/schedule", {"discussion_on": value}, content_type="application/json"
     )
-    _problem(response, 422)
+    _problem(response, 422, code)
     assert Case.objects.get(pk=case.pk).status == CaseStatus.ACCEPTED
 
 
@@ -132,7 +137,7 @@ def test_an_empty_decline_reason_is_a_422(complete_draft, advance, group_coordin
     response = _client(group_coordinator).post(
         f"/api/cases/{case.pk}/decline", {"reason": ""}, content_type="application/json"
     )
-    _problem(response, 422)
+    _problem(response, 422, "invalid_request")
     assert Case.objects.get(pk=case.pk).status == CaseStatus.SUBMITTED
 
 
@@ -164,7 +169,7 @@ def test_creating_a_case_for_another_hospitals_patient_is_a_404(outsider, patien
     response = _client(outsider).post(
         "/api/cases/", {"patient": patient.pk, "group": group.pk}, content_type="application/json"
     )
-    _problem(response, 404)
+    _problem(response, 404, "patient_not_found")
     assert not Case.objects.exists()
 
 
@@ -172,7 +177,7 @@ def test_the_list_shows_my_hospitals_cases_with_filters(requester, draft, outsid
     assert [item["id"] for item in _client(requester).get("/api/cases/").json()["items"]] == [draft.pk]
     assert _client(requester).get("/api/cases/?status=submitted").json()["items"] == []
     assert _client(outsider).get("/api/cases/").json()["items"] == []
-    _problem(_client(requester).get("/api/cases/?q=%00"), 422)
+    _problem(_client(requester).get("/api/cases/?q=%00"), 422, "invalid_request")
 
 
 def test_attachments_are_listed_and_downloaded_with_an_audit_event(complete_draft, requester):

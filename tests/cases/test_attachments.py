@@ -70,7 +70,8 @@ def test_a_file_over_the_size_limit_is_refused(draft, requester, settings):
     big = PDF + b"0" * (1024 * 1024)
     with pytest.raises(CaseTransitionError) as error:
         attachment_add(case=draft, actor=requester, upload=upload("big.pdf", big))
-    assert "1 MB" in error.value.message
+    assert error.value.code == "invalid"
+    assert error.value.message == "The file is too large: at most 1 MB."
     assert not CaseAttachment.objects.exists()
 
 
@@ -82,8 +83,9 @@ def test_file_names_lose_paths_and_odd_characters():
 
 
 def test_an_unknown_checklist_key_is_refused(draft, requester):
-    with pytest.raises(CaseTransitionError):
+    with pytest.raises(CaseTransitionError) as refused:
         attachment_add(case=draft, actor=requester, upload=upload("a.pdf", PDF), checklist_key="tumour-board")
+    assert refused.value.code == "invalid"
     assert not CaseAttachment.objects.exists()
 
 

@@ -37,6 +37,7 @@ def test_a_case_the_caller_does_not_see_is_404(accepted_case, outsider, client_f
 
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "not_found"
 
 
 def test_the_coordinator_invites_and_removes_through_the_api(
@@ -122,7 +123,7 @@ def test_the_lead_drafts_and_signs_through_the_api(accepted_case, external_exper
         _post(client, "panel_recommendation_put", [accepted_case.pk], draft, method="put").status_code == 200
     )
     early = _post(client, "panel_recommendation_sign", [accepted_case.pk], {"credential": PASSWORD})
-    assert early.status_code == 409
+    assert (early.status_code, early.json()["code"]) == (409, "wrong_status")
 
     accepted_case.status = CaseStatus.DISCUSSED
     accepted_case.save()
@@ -134,7 +135,7 @@ def test_the_lead_drafts_and_signs_through_the_api(accepted_case, external_exper
     assert signed.json()["signed"] is True and len(signed.json()["content_sha256"]) == 64
 
     again = _post(client, "panel_recommendation_put", [accepted_case.pk], draft, method="put")
-    assert again.status_code == 409
+    assert (again.status_code, again.json()["code"]) == (409, "already_signed")
     report = client.get(reverse("api:panel_recommendation_report", args=[accepted_case.pk]))
     assert report.status_code == 200 and report["Content-Type"] == "application/pdf"
 
@@ -149,5 +150,5 @@ def test_the_draft_is_404_for_the_requester_until_signed(
 
     response = client_for(requester).get(reverse("api:panel_recommendation", args=[accepted_case.pk]))
 
-    assert response.status_code == 404
+    assert (response.status_code, response.json()["code"]) == (404, "not_found")
     assert Recommendation.objects.exists()

@@ -155,10 +155,11 @@ def test_a_signed_recommendation_is_read_only(led_case, external_expert):
 
     with pytest.raises(CaseTransitionError) as refused:
         _draft(led_case, external_expert, recommendation="Something else")
-    with pytest.raises(CaseTransitionError):
+    with pytest.raises(CaseTransitionError) as resigned:
         recommendation_sign(case=led_case, actor=external_expert, credential=PASSWORD)
 
     assert refused.value.code == "already_signed"
+    assert resigned.value.code == "already_signed"
     assert Recommendation.objects.get().recommendation == "Proton therapy"
 
 

@@ -174,8 +174,9 @@ def test_the_lead_cannot_be_removed_but_a_member_can(accepted_case, coordinator,
     lead = seat(accepted_case, coordinator, PanelRole.LEAD)
     member = seat(accepted_case, expert)
 
-    with pytest.raises(CaseTransitionError):
+    with pytest.raises(CaseTransitionError) as refused:
         panel_remove(case=accepted_case, member=lead, actor=coordinator)
+    assert refused.value.code == "lead_cannot_be_removed"
     panel_remove(case=accepted_case, member=member, actor=coordinator)
 
     assert list(PanelMember.objects.filter(case=accepted_case).values_list("user_id", flat=True)) == [

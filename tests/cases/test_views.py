@@ -11,7 +11,10 @@ from django.utils import timezone
 from concilium.audit.models import AuditEvent
 from concilium.cases.models import Case, CaseMessage, CaseStatus, CaseTemplate
 from tests.cases.conftest import complete
+from tests.conftest import error_codes
 from tests.factories import CaseFactory, PatientFactory
+
+MARKUP = "Remove the HTML markup (such as <script>) from this text: write plain text."
 
 pytestmark = pytest.mark.django_db
 
@@ -69,6 +72,7 @@ def test_patients_without_consent_or_of_another_hospital_are_not_offered(
     assert foreign.pseudonym not in page
     response = client.post("/cases/new/", {"patient": foreign.pk, "group": group.pk})
     assert response.status_code == 400
+    assert error_codes(response.context["form"], "patient") == ["invalid_choice"]
     assert not Case.objects.exists()
 
 
@@ -77,7 +81,8 @@ def test_script_in_the_new_case_form_is_a_field_error(requester, patient, group,
         "/cases/new/", {"patient": patient.pk, "group": group.pk, "question": "<script>alert(1)</script>"}
     )
     assert response.status_code == 400
-    assert "Remove the HTML markup" in response.content.decode()
+    # A service refusal: the form carries its message only, without a code.
+    assert response.context["form"].errors == {"question": [MARKUP]}
     assert not Case.objects.exists()
 
 
@@ -148,6 +153,7 @@ def test_the_edit_form_refuses_script_and_keeps_the_case(requester, draft, clien
         f"/cases/{draft.pk}/edit/", {"clinical_history": "<script>steal()</script>", "question": "Q"}
     )
     assert response.status_code == 400
+    assert response.context["form"].errors == {"clinical_history": [MARKUP]}
     assert Case.objects.get(pk=draft.pk).clinical_history == before
 
 
@@ -172,20 +178,32 @@ def test_the_coordinator_accepts_and_schedules_from_the_pages(
     assert timezone.localtime(case.discussion_on).strftime("%Y-%m-%dT%H:%M") == when
 
 
-@pytest.mark.parametrize("value", ["2020-01-01T10:00", "not a date", "2026-02-30T10:00", ""])
+# The messages, not the codes: the service's refusal of a past date comes back without a code.
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("2020-01-01T10:00", "The discussion date must be in the future."),
+        ("not a date", "Enter a valid date/time."),
+        ("2026-02-30T10:00", "Enter a valid date/time."),
+        ("", "This field is required."),
+    ],
+)
 def test_an_invalid_discussion_date_is_a_form_error(
-    value, complete_draft, advance, group_coordinator, client_for
+    value, message, complete_draft, advance, group_coordinator, client_for
 ):
     case = advance(complete_draft, CaseStatus.ACCEPTED)
     response = client_for(group_coordinator).post(f"/cases/{case.pk}/schedule/", {"discussion_on": value})
     assert response.status_code == 400
+    assert response.context["form"].errors == {"discussion_on": [message]}
     assert Case.objects.get(pk=case.pk).status == CaseStatus.ACCEPTED
 
 
 def test_declining_from_the_page_needs_a_reason(complete_draft, advance, group_coordinator, client_for):
     case = advance(complete_draft, CaseStatus.SUBMITTED)
     client = client_for(group_coordinator)
-    assert client.post(f"/cases/{case.pk}/decline/", {"reason": ""}).status_code == 400
+    refused = client.post(f"/cases/{case.pk}/decline/", {"reason": ""})
+    assert refused.status_code == 400
+    assert error_codes(refused.context["form"], "reason") == ["required"]
     assert Case.objects.get(pk=case.pk).status == CaseStatus.SUBMITTED
     assert client.post(f"/cases/{case.pk}/decline/", {"reason": "Outside our scope."}).status_code == 302
     assert Case.objects.get(pk=case.pk).status == CaseStatus.DECLINED
@@ -257,6 +275,9 @@ def test_a_bad_checklist_line_is_a_form_error(network_admin, other_group, client
         f"/cases/templates/{other_group.pk}/", {"checklist": "upload: Something"}
     )
     assert response.status_code == 400
+    assert response.context["form"].errors == {
+        "checklist": ["Line 1: start with “attachment:” or “confirm:”."]  # an error without a code
+    }
     assert not CaseTemplate.objects.filter(group=other_group).exists()
 
 

@@ -58,6 +58,7 @@ def test_an_unknown_api_path_is_a_404_problem(client_for, requester, debug: bool
         "title": "not_found",
         "status": 404,
         "detail": "Not Found.",
+        "code": "not_found",
     }
 
 
@@ -106,3 +107,4 @@ def test_an_anonymous_api_call_is_a_401_problem() -> None:
     response = Client().get(ME)
     assert response.status_code == 401
     assert response["Content-Type"] == PROBLEM_CONTENT_TYPE
+    assert response.json()["title"] == "unauthorized"  # a 401 problem has no "code" member

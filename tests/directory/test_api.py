@@ -9,6 +9,7 @@ def test_anonymous_request_gets_401_problem(catalogue) -> None:
     response = Client().get(URL)
     assert response.status_code == 401
     assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["title"] == "unauthorized"  # a 401 problem has no "code" member
     assert "Zoë" not in response.content.decode()
 
 
@@ -19,13 +20,15 @@ def test_pending_account_gets_401(catalogue, home_hospital) -> None:
     pending = UserFactory(email="pending@alpha.example", status=AccountStatus.PENDING, is_active=False)
     client = Client()
     client.force_login(pending, backend="django.contrib.auth.backends.ModelBackend")
-    assert client.get(URL).status_code == 401
+    response = client.get(URL)
+    assert (response.status_code, response.json()["title"]) == (401, "unauthorized")
 
 
 def test_session_without_the_second_factor_gets_401(catalogue, helpdesk) -> None:
     client = Client()
     client.force_login(helpdesk, backend="django.contrib.auth.backends.ModelBackend")
-    assert client.get(URL).status_code == 401
+    response = client.get(URL)
+    assert (response.status_code, response.json()["title"]) == (401, "unauthorized")
 
 
 def test_signed_in_user_gets_the_filtered_page(catalogue, client_for, requester) -> None:
@@ -55,10 +58,17 @@ def test_unlisted_clinicians_are_not_returned(catalogue, client_for, requester) 
 
 def test_bad_parameters_get_422_problem(catalogue, client_for, requester) -> None:
     client = client_for(requester)
-    for params in ({"page": 0}, {"country": "Germany"}, {"specialty": "abc"}, {"q": "zo\x00e"}):
+    for params, field in (
+        ({"page": 0}, "page"),
+        ({"country": "Germany"}, "country"),
+        ({"specialty": "abc"}, "specialty"),
+        ({"q": "zo\x00e"}, "q"),
+    ):
         response = client.get(URL, params)
         assert response.status_code == 422, params
         assert response["Content-Type"] == "application/problem+json"
+        assert response.json()["code"] == "invalid_request", params
+        assert [error["loc"] for error in response.json()["errors"]] == [["query", field]]
 
 
 def _token(user, scopes: list[str]) -> str:  # type: ignore[no-untyped-def]
@@ -78,15 +88,16 @@ def test_bearer_token_with_read_scope_gets_the_page(catalogue, requester) -> Non
 def test_bearer_token_without_read_scope_gets_403(catalogue, requester) -> None:
     secret = _token(requester, ["fhir"])
     response = Client().get(URL, headers={"Authorization": f"Bearer {secret}"})
-    assert response.status_code == 403
+    assert (response.status_code, response.json()["code"]) == (403, "insufficient_scope")
     assert "Zoë" not in response.content.decode()
 
 
 def test_wrong_bearer_token_gets_401(catalogue) -> None:
     response = Client().get(URL, headers={"Authorization": "Bearer cnc_aaaaaaaaaaaa_not-the-secret"})
-    assert response.status_code == 401
+    assert (response.status_code, response.json()["title"]) == (401, "unauthorized")
 
 
 def test_token_in_the_query_string_is_refused(catalogue, requester) -> None:
     secret = _token(requester, ["read"])
-    assert Client().get(URL, {"access_token": secret}).status_code == 400
+    response = Client().get(URL, {"access_token": secret})
+    assert (response.status_code, response.json()["code"]) == (400, "token_in_url")

@@ -22,7 +22,7 @@ from concilium.helpdesk.services import (
     registration_reject,
 )
 from concilium.notifications.models import Notification
-from tests.conftest import verified_client
+from tests.conftest import error_codes, verified_client
 from tests.factories import PASSWORD, ClinicianFactory, SpecialtyFactory
 from tests.helpdesk.registration_support import make_pending_request
 
@@ -202,8 +202,9 @@ def test_a_request_cannot_be_activated_twice(client_for, helpdesk, network_admin
 
 def test_a_rejected_request_cannot_be_activated(helpdesk, pending):
     registration_reject(request_obj=pending, actor=helpdesk, reason="Not a hospital address.")
-    with pytest.raises(RegistrationError):
+    with pytest.raises(RegistrationError) as refused:
         registration_activate(request_obj=pending, actor=helpdesk)
+    assert refused.value.code == "already_decided"
     assert not User.objects.get(pk=pending.user_id).is_active
 
 
@@ -237,12 +238,20 @@ def test_the_helpdesk_rejects_a_request_with_a_reason(client_for, helpdesk, pend
     assert authenticate(RequestFactory().post("/"), username=applicant.email, password=PASSWORD) is None
 
 
-@pytest.mark.parametrize("reason", ["", "   ", "No\x00thanks", "x" * 2001])
-def test_a_rejection_without_a_valid_reason_changes_nothing(client_for, helpdesk, pending, reason):
+@pytest.mark.parametrize(
+    ("reason", "codes"),
+    [
+        ("", ["required"]),
+        ("   ", ["required"]),
+        ("No\x00thanks", ["control_characters"]),
+        ("x" * 2001, ["max_length"]),
+    ],
+)
+def test_a_rejection_without_a_valid_reason_changes_nothing(client_for, helpdesk, pending, reason, codes):
     response = client_for(helpdesk).post(_reject(pending), {"reason": reason})
 
     assert response.status_code == 400
-    assert "reason" in response.context["reject_form"].errors
+    assert error_codes(response.context["reject_form"], "reason") == codes
     pending.refresh_from_db()
     assert pending.decision == Decision.PENDING
     assert not Notification.objects.exists()

@@ -12,6 +12,7 @@ from concilium.core.roles import Role
 from concilium.directory.models import Language
 from concilium.helpdesk.services import registration_activate, registration_reject
 from concilium.notifications.models import Notification
+from tests.conftest import error_codes
 from tests.factories import HospitalFactory, SpecialtyFactory, UserFactory
 from tests.helpdesk.registration_support import NEW_PASSWORD, registration_data
 
@@ -124,43 +125,50 @@ def test_registration_stores_the_language_the_page_was_read_in(client, valid):
 
 
 @pytest.mark.parametrize(
-    ("overrides", "field"),
+    ("overrides", "field", "codes"),
     [
-        ({"full_name": None}, "full_name"),
-        ({"email": "not-an-address"}, "email"),
-        ({"hospital": None}, "hospital"),
-        ({"hospital": "999999"}, "hospital"),
-        ({"hospital": "abc"}, "hospital"),
-        ({"specialty": None}, "specialty"),
-        ({"specialty": "999999"}, "specialty"),
-        ({"country": None}, "country"),
-        ({"country": "US"}, "country"),
-        ({"languages": None}, "languages"),
-        ({"languages": ["xx"]}, "languages"),
-        ({"professional_role": None}, "professional_role"),
-        ({"reason": "   "}, "reason"),
-        ({"reason": "x" * 2001}, "reason"),
-        ({"password2": "Another-Harbour-Lantern-43"}, "password2"),
-        ({"password1": "short", "password2": "short"}, "password1"),
-        ({"password1": "123456789012345", "password2": "123456789012345"}, "password1"),
-        ({"acknowledge": None}, "acknowledge"),
-        ({"full_name": "Dr Nora\x00Newcomer"}, "full_name"),
-        ({"professional_role": "Consultant\x1b[31m"}, "professional_role"),
-        ({"reason": "Tumour board\x07 request"}, "reason"),
-        ({"full_name": "Dr Nora\nNewcomer"}, "full_name"),
-        ({"email": "nora\x00@alpha.example"}, "email"),
-        ({"languages": ["en\x00"]}, "languages"),
+        ({"full_name": None}, "full_name", ["required"]),
+        ({"email": "not-an-address"}, "email", ["invalid"]),
+        ({"hospital": None}, "hospital", ["required"]),
+        ({"hospital": "999999"}, "hospital", ["invalid_choice"]),
+        ({"hospital": "abc"}, "hospital", ["invalid_choice"]),
+        ({"specialty": None}, "specialty", ["required"]),
+        ({"specialty": "999999"}, "specialty", ["invalid_choice"]),
+        ({"country": None}, "country", ["required"]),
+        ({"country": "US"}, "country", ["invalid_choice"]),
+        ({"languages": None}, "languages", ["required"]),
+        ({"languages": ["xx"]}, "languages", ["invalid_choice"]),
+        ({"professional_role": None}, "professional_role", ["required"]),
+        ({"reason": "   "}, "reason", ["required"]),
+        ({"reason": "x" * 2001}, "reason", ["max_length"]),
+        ({"password2": "Another-Harbour-Lantern-43"}, "password2", ["password_mismatch"]),
+        ({"password1": "short", "password2": "short"}, "password1", ["password_too_short"]),
+        (
+            {"password1": "123456789012345", "password2": "123456789012345"},
+            "password1",
+            ["password_entirely_numeric"],
+        ),
+        ({"acknowledge": None}, "acknowledge", ["required"]),
+        ({"full_name": "Dr Nora\x00Newcomer"}, "full_name", ["control_characters"]),
+        ({"professional_role": "Consultant\x1b[31m"}, "professional_role", ["control_characters"]),
+        ({"reason": "Tumour board\x07 request"}, "reason", ["control_characters"]),
+        ({"full_name": "Dr Nora\nNewcomer"}, "full_name", ["control_characters"]),
+        # the NUL breaks the address too
+        ({"email": "nora\x00@alpha.example"}, "email", ["invalid", "control_characters"]),
+        # a choice field: Django's own NUL check answers before the text rule
+        ({"languages": ["en\x00"]}, "languages", ["null_characters_not_allowed"]),
     ],
 )
 def test_invalid_registration_shows_a_field_error_and_writes_nothing(
-    client, valid, helpdesk, overrides, field
+    client, valid, helpdesk, overrides, field, codes
 ):
     before = _counts()
 
     response = client.post(REGISTER, valid(**overrides))
 
     assert response.status_code == 400
-    assert field in response.context["form"].errors
+    assert set(response.context["form"].errors) == {field}
+    assert error_codes(response.context["form"], field) == codes
     assert _counts() == before
 
 
@@ -288,6 +296,12 @@ def test_the_sign_in_page_refuses_pending_and_rejected_applicants(client, valid,
     assert "_auth_user_id" not in response.wsgi_request.session
     assert not response.wsgi_request.user.is_authenticated
     assert response.status_code == 400
+    # The sign-in refusals carry their message only, without a code.
+    assert response.context["form"].non_field_errors() == [
+        "Your account is awaiting activation by the helpdesk. We will email you once it is active."
+        if decision == "pending"
+        else f"Your account is not activated. Contact the helpdesk at {settings.HELPDESK_EMAIL}."
+    ]
 
 
 def test_once_activated_the_applicant_signs_in_on_the_same_page(client, valid, helpdesk):

@@ -89,8 +89,9 @@ def test_a_duplicate_is_found_during_a_rotation_before_the_command_ran(settings,
     settings.PATIENT_ID_KEY = [OLD_KEY]
     patient_enrol(actor=requester, **enrol_kwargs(local_id="MRN-DUP"))
     settings.PATIENT_ID_KEY = [NEW_KEY, OLD_KEY]
-    with pytest.raises(PatientError):
+    with pytest.raises(PatientError) as refused:
         patient_enrol(actor=expert, **enrol_kwargs(local_id="MRN-DUP"))
+    assert refused.value.code == "duplicate_local_id"
 
 
 @pytest.mark.django_db

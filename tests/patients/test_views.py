@@ -132,7 +132,11 @@ def test_the_enrol_form_shows_a_duplicate_on_the_local_identifier_field(client_f
     response = client.post(reverse("patients:enrol"), _enrol_post(local_id="mrn 4711"))
     assert response.status_code == 400
     assert "already enrolled a patient with this local identifier" in response.content.decode()
-    assert error_codes(response.context["form"], "local_id") == ["?"]
+    # A service refusal: the form carries its message only, without a code.
+    assert response.context["form"].errors["local_id"] == [
+        "Your hospital has already enrolled a patient with this local identifier, as "
+        f"{Patient.objects.get().pseudonym}."
+    ]
     assert Patient.objects.count() == 1
 
 
@@ -141,7 +145,10 @@ def test_the_enrol_form_refuses_a_disguised_upload_on_the_document_field(client_
         reverse("patients:enrol"), _enrol_post(document=upload(EXE, "consent.pdf"))
     )
     assert response.status_code == 400
-    assert error_codes(response.context["form"], "document") == ["?"]
+    # A service refusal: the form carries its message only, without a code.
+    assert response.context["form"].errors["document"] == [
+        "This file is not a PDF, PNG, JPG document (its content was checked, not its name)."
+    ]
     assert not Patient.objects.exists()
 
 
@@ -151,21 +158,23 @@ def test_the_enrol_form_refuses_an_oversized_upload(client_for, requester, setti
         reverse("patients:enrol"), _enrol_post(document=upload(TINY_PDF + b"0" * (1024 * 1024 + 1)))
     )
     assert response.status_code == 400
-    assert "larger than 1 MB" in response.content.decode()
+    assert response.context["form"].errors["document"] == ["The file is larger than 1 MB."]
 
 
 def test_the_enrol_form_refuses_a_future_signature_date(client_for, requester):
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
     response = client_for(requester).post(reverse("patients:enrol"), _enrol_post(signed_on=tomorrow))
     assert response.status_code == 400
-    assert error_codes(response.context["form"], "signed_on") == ["?"]
+    assert response.context["form"].errors["signed_on"] == ["The consent cannot be signed in the future."]
     assert not Patient.objects.exists()
 
 
 def test_the_enrol_form_needs_the_care_consent(client_for, requester):
     response = client_for(requester).post(reverse("patients:enrol"), _enrol_post(for_care=None))
     assert response.status_code == 400
-    assert error_codes(response.context["form"], "for_care") == ["?"]
+    assert response.context["form"].errors["for_care"] == [
+        "A patient is enrolled with a signed consent to care (discussion with experts)."
+    ]
 
 
 def test_the_enrol_form_refuses_an_unknown_code_and_control_characters(client_for, requester):
@@ -173,9 +182,10 @@ def test_the_enrol_form_refuses_an_unknown_code_and_control_characters(client_fo
         reverse("patients:enrol"), _enrol_post(diagnosis_code="Z99.9", diagnosis="Glioma\x00")
     )
     assert response.status_code == 400
-    assert error_codes(response.context["form"], "diagnosis_code") == ["?"]
-    assert error_codes(response.context["form"], "diagnosis") == ["?"]
-    assert set(response.context["form"].errors) == {"?"}
+    form = response.context["form"]
+    assert set(form.errors) == {"diagnosis_code", "diagnosis"}
+    assert error_codes(form, "diagnosis_code") == ["unknown_code"]
+    assert error_codes(form, "diagnosis") == ["control_characters"]
 
 
 def test_the_enrol_form_offers_the_current_blank_forms(client_for, requester, network_admin):
@@ -247,7 +257,9 @@ def test_a_guardian_signature_without_the_name_is_refused_on_the_form(client_for
         reverse("patients:consent_record", args=[patient.pk]), _enrol_post(guardian_name="")
     )
     assert response.status_code == 400
-    assert error_codes(response.context["form"], "guardian_name") == ["?"]
+    assert response.context["form"].errors["guardian_name"] == [
+        "Give the name of the legal guardian who signed."
+    ]
     assert patient.consents.count() == 1
 
 
@@ -258,8 +270,8 @@ def test_withdrawing_a_consent_asks_for_date_reason_and_confirmation(client_for,
     refused = client.post(url, {"withdrawn_on": timezone.localdate().isoformat(), "reason": ""})
     assert refused.status_code == 400
     assert set(refused.context["form"].errors) == {"reason", "confirm"}
-    assert error_codes(refused.context["form"], "reason") == ["?"]
-    assert error_codes(refused.context["form"], "confirm") == ["?"]
+    assert error_codes(refused.context["form"], "reason") == ["required"]
+    assert error_codes(refused.context["form"], "confirm") == ["required"]
     response = client.post(
         url, {"withdrawn_on": timezone.localdate().isoformat(), "reason": "Family request", "confirm": "on"}
     )
@@ -281,6 +293,9 @@ def test_a_withdrawal_dated_in_the_future_is_refused_on_the_form(client_for, req
         },
     )
     assert response.status_code == 400
+    assert response.context["form"].errors == {
+        "withdrawn_on": ["The withdrawal cannot be dated in the future."]
+    }
     consent.refresh_from_db()
     assert consent.withdrawn_on is None
 
@@ -320,6 +335,9 @@ def test_the_blank_form_page_refuses_a_disguised_pdf(client_for, network_admin):
         {"language": "de", "version": "2.0", "title": "Einwilligung", "document": upload(EXE, "form.pdf")},
     )
     assert response.status_code == 400
+    assert response.context["form"].errors == {
+        "document": ["This file is not a PDF document (its content was checked, not its name)."]
+    }
     assert not ConsentFormTemplate.objects.exists()
 
 
