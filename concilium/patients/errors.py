@@ -32,6 +32,7 @@ register_codes(
     {
         **{code: ErrorKind.INVALID for code in PatientErrorCode},
         PatientErrorCode.NO_HOSPITAL: ErrorKind.FORBIDDEN,
+        PatientErrorCode.DOCUMENT_TOO_LARGE: ErrorKind.TOO_LARGE,
         PatientErrorCode.DUPLICATE_LOCAL_ID: ErrorKind.CONFLICT,
         PatientErrorCode.ALREADY_WITHDRAWN: ErrorKind.CONFLICT,
         PatientErrorCode.FORM_VERSION_EXISTS: ErrorKind.CONFLICT,

@@ -153,7 +153,7 @@ def test_a_disguised_attachment_is_a_422(draft, requester):
     response = _client(requester).post(
         f"/api/cases/{draft.pk}/attachments", {"file": _file("scan.pdf", b"<?php system($_GET['c']); ?>")}
     )
-    _problem(response, 422, "invalid")
+    _problem(response, 422, "file_type_not_allowed")
     assert not CaseAttachment.objects.exists()
 
 

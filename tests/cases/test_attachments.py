@@ -45,21 +45,21 @@ def test_accepted_types_are_recognised_by_their_content(
 
 
 @pytest.mark.parametrize(
-    ("name", "content"),
+    ("name", "content", "code"),
     [
-        ("script.pdf", b"#!/bin/sh\nrm -rf /\n"),
-        ("page.png", b"<html><script>alert(1)</script></html>"),
-        ("archive.docx", b"PK\x03\x04not really a zip"),
-        ("empty.pdf", b""),
-        ("program.exe", b"MZ\x90\x00" + b"\x00" * 50),
+        ("script.pdf", b"#!/bin/sh\nrm -rf /\n", "file_type_not_allowed"),
+        ("page.png", b"<html><script>alert(1)</script></html>", "file_type_not_allowed"),
+        ("archive.docx", b"PK\x03\x04not really a zip", "file_type_not_allowed"),
+        ("empty.pdf", b"", "file_empty"),
+        ("program.exe", b"MZ\x90\x00" + b"\x00" * 50, "file_type_not_allowed"),
     ],
 )
 def test_disguised_or_unknown_files_are_refused_and_nothing_is_stored(
-    name, content, draft, requester, settings
+    name, content, code, draft, requester, settings
 ):
     with pytest.raises(CaseTransitionError) as error:
         attachment_add(case=draft, actor=requester, upload=upload(name, content))
-    assert error.value.code == "invalid"
+    assert (error.value.code, error.value.status) == (code, 422)
     assert not CaseAttachment.objects.exists()
     media = settings.MEDIA_ROOT
     assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
@@ -70,7 +70,7 @@ def test_a_file_over_the_size_limit_is_refused(draft, requester, settings):
     big = PDF + b"0" * (1024 * 1024)
     with pytest.raises(CaseTransitionError) as error:
         attachment_add(case=draft, actor=requester, upload=upload("big.pdf", big))
-    assert error.value.code == "invalid"
+    assert (error.value.code, error.value.status) == ("file_too_large", 413)
     assert error.value.message == "The file is too large: at most 1 MB."
     assert not CaseAttachment.objects.exists()
 

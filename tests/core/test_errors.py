@@ -6,6 +6,7 @@ from unittest import mock
 import pytest
 from django.test import Client, RequestFactory, override_settings
 
+from concilium.cases.services.attachments import FILE_TOO_LARGE
 from concilium.core.errors import HTTP_STATUS, DomainError, ErrorKind, register_codes, status_of
 from concilium.core.problems import PROBLEM_CONTENT_TYPE, ApiProblemMiddleware
 from concilium.patients.errors import PatientError, PatientErrorCode
@@ -34,6 +35,8 @@ def test_the_same_kind_of_mistake_has_the_same_status_in_every_app() -> None:
     assert status_of("wrong_status") == 409
     assert status_of("not_found") == 404
     assert status_of("unknown_code_of_nobody") == 422
+    # A file over its limit: a patient's signed document and a case's attachment alike.
+    assert status_of(PatientErrorCode.DOCUMENT_TOO_LARGE) == status_of(FILE_TOO_LARGE) == 413
 
 
 def test_a_code_cannot_be_declared_with_two_kinds() -> None:

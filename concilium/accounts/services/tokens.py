@@ -2,7 +2,6 @@
 
 import secrets
 import string
-import unicodedata
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from concilium.accounts.models import ApiToken, TokenScope, User
 from concilium.audit.services import audit_record
 from concilium.core.errors import DomainError, ErrorKind, register_codes
+from concilium.core.text import has_control_characters, text_problem
 
 #: The longest a token may live; a token without an expiry date lives until revoked.
 MAX_LIFETIME = timedelta(days=365)
@@ -53,7 +53,7 @@ def _new_key_id() -> str:
 
 def _clean_name(name: str) -> str:
     name = name.strip()
-    if not name or len(name) > 100 or any(unicodedata.category(ch) in {"Cc", "Cs", "Cn"} for ch in name):
+    if not name or has_control_characters(name) or text_problem(name, limit=100, multiline=False):
         raise ApiTokenError(
             ApiTokenError.NAME_INVALID,
             _("Give the token a name of up to 100 characters, without control characters."),

@@ -21,6 +21,7 @@ from concilium.cases.models import Case, CaseAttachment
 from concilium.cases.permissions import CaseAction
 from concilium.cases.services import CaseTransitionError, case_lock, case_require, text_problem
 from concilium.cases.services.templates import template_for
+from concilium.core.errors import ErrorKind, register_codes
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ODT = "application/vnd.oasis.opendocument.text"
@@ -94,8 +95,21 @@ def _digest(stream: IO[bytes]) -> tuple[str, int]:
     return sha.hexdigest(), size
 
 
-def _invalid(message: str) -> CaseTransitionError:
-    return CaseTransitionError(CaseTransitionError.INVALID, message, missing=["file"])
+#: Codes of a refused file: the same kinds of mistake as a patient's signed document (patients.errors).
+FILE_EMPTY = "file_empty"
+FILE_TOO_LARGE = "file_too_large"
+FILE_TYPE_NOT_ALLOWED = "file_type_not_allowed"
+register_codes(
+    {
+        FILE_EMPTY: ErrorKind.INVALID,
+        FILE_TOO_LARGE: ErrorKind.TOO_LARGE,
+        FILE_TYPE_NOT_ALLOWED: ErrorKind.INVALID,
+    }
+)
+
+
+def _refused_file(code: str, message: str) -> CaseTransitionError:
+    return CaseTransitionError(code, message, missing=["file"])
 
 
 @transaction.atomic
@@ -112,21 +126,24 @@ def attachment_add(
     case_require(actor=actor, action=CaseAction.ATTACH, case=case)
     size = getattr(upload, "size", None)
     if size is not None and size > max_bytes():
-        raise _invalid(
-            _("The file is too large: at most %(mb)d MB.") % {"mb": settings.CASE_ATTACHMENT_MAX_MB}
+        raise _refused_file(
+            FILE_TOO_LARGE,
+            _("The file is too large: at most %(mb)d MB.") % {"mb": settings.CASE_ATTACHMENT_MAX_MB},
         )
     stream: IO[bytes] = upload.file if hasattr(upload, "file") else io.BytesIO(upload.read())
     sha256, real_size = _digest(stream)
     if real_size == 0:
-        raise _invalid(_("The file is empty."))
+        raise _refused_file(FILE_EMPTY, _("The file is empty."))
     if real_size > max_bytes():
-        raise _invalid(
-            _("The file is too large: at most %(mb)d MB.") % {"mb": settings.CASE_ATTACHMENT_MAX_MB}
+        raise _refused_file(
+            FILE_TOO_LARGE,
+            _("The file is too large: at most %(mb)d MB.") % {"mb": settings.CASE_ATTACHMENT_MAX_MB},
         )
     found = sniff(stream)
     if found is None:
-        raise _invalid(
-            _("Only PDF, PNG, JPEG, DOCX and ODT files can be attached (checked on their content).")
+        raise _refused_file(
+            FILE_TYPE_NOT_ALLOWED,
+            _("Only PDF, PNG, JPEG, DOCX and ODT files can be attached (checked on their content)."),
         )
     description = str(description or "").strip()
     problem = text_problem(description, limit=200)
