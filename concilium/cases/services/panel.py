@@ -1,7 +1,8 @@
 """The panel of an accepted case: who sits on it (the group's members, invited experts, guests with an end
 date), who leads it, and its asynchronous discussion (opinions and requests for more information).
 
-Services check the case's state; who may call them is the views' and the API's business (PanelPolicy).
+Each service locks the case and checks its rule with `case_require` (CasePolicy: who, from which status, with
+which consent) before it changes anything.
 Notifications carry no patient data: they say that something happened and link to the case by its id.
 """
 
