@@ -160,7 +160,11 @@ SESSION_COOKIE_NAME = "concilium_session"
 # Lockout after repeated failures (django-axes).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Failures count per account (and per account and address): five wrong passwords lock that account, not
+# everyone behind the same address (a hospital's NAT, a proxy). Against password spraying, an address gets a
+# much higher ceiling of its own (LOGIN_ADDRESS_FAILURE_LIMIT, over the same cool-off), counted by the app.
+AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 100)
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"

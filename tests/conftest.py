@@ -1,8 +1,9 @@
 """Shared fixtures: personas (one per role, two hospitals), a logged-in client, database markers."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -36,6 +37,15 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
                 name = connection.ops.quote_name(connection.settings_dict["NAME"])
                 cursor.execute(f"ALTER DATABASE {name} SET concilium.audit_truncate = 'allow'")
             connection.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Each test starts with an empty cache: counters kept there (failed sign-ins per address, throttles)
+    never leak from one test into another."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

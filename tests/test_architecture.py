@@ -4,6 +4,9 @@ import-linter (`make lint`) keeps the layers and forbids loops between siblings;
 modules, a package's `__init__` included, and names the modules of every loop it finds.
 """
 
+import re
+from pathlib import Path
+
 import grimp
 
 
@@ -67,3 +70,15 @@ def test_the_loop_finder_finds_a_loop() -> None:
     graph.add_import(importer="a.y", imported="a.x")
     graph.add_import(importer="a.z", imported="a.x")
     assert _loops(graph, {"a", "a.x", "a.y", "a.z"}) == [["a.x", "a.y"]]
+
+
+def test_every_csv_export_writes_through_the_spreadsheet_safe_module() -> None:
+    """No module builds a `csv.writer` or `csv.DictWriter` of its own: core.spreadsheet neutralises formula
+    cells for all exports, current and future."""
+    root = Path(__file__).resolve().parent.parent / "concilium"
+    own_writers = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if path.name != "spreadsheet.py" and re.search(r"csv\.(writer|DictWriter)\(", path.read_text())
+    ]
+    assert own_writers == []

@@ -34,7 +34,6 @@ CSV_COLUMNS = (
     "request_id",
     "detail",
 )
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _start_of(day: date) -> datetime:
@@ -117,17 +116,13 @@ def audit_action_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     return grouped
 
 
-def _csv_safe(value: str) -> str:
-    """Neutralise cells a spreadsheet would run as a formula."""
-    return f"'{value}" if value.startswith(_FORMULA_PREFIXES) else value
-
-
 def audit_export_rows(queryset: QuerySet[AuditEvent], *, chunk_size: int = 2000) -> Iterator[list[str]]:
-    """The events of `queryset` as CSV rows (header first), streamed in chunks so memory stays flat."""
+    """The events of `queryset` as CSV rows (header first), streamed in chunks so memory stays flat; the
+    writer (core.spreadsheet) neutralises formula cells."""
     yield list(CSV_COLUMNS)
     for event in queryset.iterator(chunk_size=chunk_size):
         yield [
-            _csv_safe(value)
+            value
             for value in (
                 event.at.isoformat(),
                 "" if event.actor_id is None else str(event.actor_id),

@@ -1,8 +1,5 @@
 """The audit log for network admins: search it page by page and export the current search as CSV."""
 
-import csv
-from collections.abc import Iterator
-
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
@@ -20,13 +17,7 @@ from concilium.audit.selectors import (
     audit_export_rows,
 )
 from concilium.audit.services import audit_log_exported, audit_log_viewed
-
-
-class _Echo:
-    """A file-like object whose write returns the line, so csv.writer can feed a streaming response."""
-
-    def write(self, value: str) -> str:
-        return value
+from concilium.core.spreadsheet import csv_lines
 
 
 def _require(request: HttpRequest, action: AuditAction) -> None:
@@ -62,9 +53,9 @@ def export(request: HttpRequest) -> HttpResponseBase:
         return redirect(f"{reverse('audit:events')}?{request.GET.urlencode()}")
     queryset = audit_event_search(actor=request.user, **form.filters())
     audit_log_exported(actor=request.user, filters=form.used_filters())
-    writer = csv.writer(_Echo())
-    lines: Iterator[str] = (writer.writerow(row) for row in audit_export_rows(queryset))
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        csv_lines(audit_export_rows(queryset)), content_type="text/csv; charset=utf-8"
+    )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     response["Content-Disposition"] = f'attachment; filename="concilium-audit-{stamp}.csv"'
     return response

@@ -43,7 +43,7 @@ from concilium.cases.services.reads import case_read_record, cases_listed
 from concilium.cases.services.refusals import case_action_run
 from concilium.cases.services.templates import completeness
 from concilium.core.errors import DomainError, ErrorKind, not_found, register_codes
-from concilium.core.pagination import RowsByIds
+from concilium.core.pagination import MAX_PAGE, RowsByIds
 from concilium.core.text import has_control_characters
 from concilium.patients.selectors import patient_get
 from concilium.scheduling.selectors import expert_group_get
@@ -187,7 +187,7 @@ class ListFilters(Schema):
     status: CaseStatus | None = None
     group: int | None = None
     urgent: bool = False
-    page: int = Field(1, ge=1, le=10_000)
+    page: int = Field(1, ge=1, le=MAX_PAGE, description=f"1 to {MAX_PAGE}: narrow the filters to go further")
 
     @field_validator("q")
     @classmethod
@@ -237,7 +237,7 @@ class QueueFilters(Schema):
     status: CaseStatus = CaseStatus.SUBMITTED
     group: int | None = None
     urgent_first: bool = False
-    page: int = Field(1, ge=1, le=10_000)
+    page: int = Field(1, ge=1, le=MAX_PAGE, description=f"1 to {MAX_PAGE}: narrow the filters to go further")
 
 
 @router.get("/queue", response=CasePageOut, url_name="cases_queue")

@@ -21,6 +21,7 @@ class ErrorKind(StrEnum):
     CONFLICT = "conflict"  # not possible in the present state of what is stored: 409
     UNAUTHORIZED = "unauthorized"  # no valid credential: 401
     TOO_LARGE = "too_large"  # a body or file over its limit: 413
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"  # a body of a type the endpoint does not read: 415
     RATE_LIMITED = "rate_limited"  # too many attempts: 429
 
 
@@ -33,6 +34,7 @@ HTTP_STATUS: Mapping[ErrorKind, int] = {
     ErrorKind.CONFLICT: 409,
     ErrorKind.UNAUTHORIZED: 401,
     ErrorKind.TOO_LARGE: 413,
+    ErrorKind.UNSUPPORTED_MEDIA_TYPE: 415,
     ErrorKind.RATE_LIMITED: 429,
 }
 
@@ -47,6 +49,9 @@ class CommonCode(StrEnum):
     CONFLICT = "conflict"
     RATE_LIMITED = "rate_limited"
     WRONG_STATUS = "wrong_status"
+    BAD_REQUEST = "bad_request"
+    TOO_LARGE = "too_large"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
 
 
 #: Code -> kind, filled by each app's `register_codes` at import time; an unknown code is INVALID.
@@ -70,6 +75,9 @@ register_codes(
         CommonCode.CONFLICT: ErrorKind.CONFLICT,
         CommonCode.RATE_LIMITED: ErrorKind.RATE_LIMITED,
         CommonCode.WRONG_STATUS: ErrorKind.CONFLICT,
+        CommonCode.BAD_REQUEST: ErrorKind.BAD_REQUEST,
+        CommonCode.TOO_LARGE: ErrorKind.TOO_LARGE,
+        CommonCode.UNSUPPORTED_MEDIA_TYPE: ErrorKind.UNSUPPORTED_MEDIA_TYPE,
     }
 )
 

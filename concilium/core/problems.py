@@ -6,12 +6,15 @@ never reaches a router under `/api/` (an unknown path: 404, a wrong method: 405,
 or off, and never shows internals.
 """
 
+import json
 import logging
 from collections.abc import Callable
 from http import HTTPStatus
 
-from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.conf import settings
+from django.core.exceptions import BadRequest, PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -72,6 +75,14 @@ def install_handlers(api: NinjaAPI) -> None:
         response["WWW-Authenticate"] = 'Bearer realm="concilium"'
         return response
 
+    @api.exception_handler(MultiPartParserError)
+    def on_bad_form(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+        return problem_response(400, CommonCode.BAD_REQUEST, "The multipart body cannot be read.")
+
+    @api.exception_handler(RequestDataTooBig)
+    def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        return problem_response(413, CommonCode.TOO_LARGE, "The form's fields are too large.")
+
     @api.exception_handler(Http404)
     def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return problem_response(404, CommonCode.NOT_FOUND, "Not found.")
@@ -101,13 +112,18 @@ def _is_api(request: HttpRequest) -> bool:
 
 
 class ApiProblemMiddleware:
-    """Under `/api/`, turn an error answer that is not JSON (404, 405, ...) or an exception into a problem;
+    """Under `/api/`, refuse a body the API does not read (`body_refusal`) and turn an error answer that is
+    not JSON (404, 405, ...) or an exception into a problem;
     elsewhere, answer a `DomainError` no view caught with the page of its kind (never a 500)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _is_api(request) and request.method in BODY_METHODS:
+            refused = body_refusal(request)
+            if refused is not None:
+                return refused
         response = self.get_response(request)
         if not _is_api(request) or response.status_code < 400:
             return response
@@ -143,3 +159,37 @@ def _phrase(status: int) -> str:
         return HTTPStatus(status).phrase + "."
     except ValueError:
         return ""
+
+
+#: Bodies the JSON API reads: JSON objects, and forms (multipart with files, or urlencoded).
+JSON_TYPES = frozenset({"application/json"})
+FORM_TYPES = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def body_refusal(request: HttpRequest) -> HttpResponse | None:  # noqa: PLR0911 - one exit per rule
+    """Why the JSON API does not read this request's body, as a problem, or None: a type it does not read
+    (415), a JSON body over DATA_UPLOAD_MAX_MEMORY_SIZE (413), JSON that does not parse (400) or that is not
+    an object (422). Forms go on to their endpoint, which checks their fields and files."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return problem_response(400, CommonCode.BAD_REQUEST, "The Content-Length header is not a number.")
+    if length <= 0 or request.content_type in FORM_TYPES:
+        return None
+    if request.content_type not in JSON_TYPES:
+        return problem_response(
+            415,
+            CommonCode.UNSUPPORTED_MEDIA_TYPE,
+            "Send the body as application/json (or a form as multipart/form-data).",
+        )
+    if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        return problem_response(413, CommonCode.TOO_LARGE, f"The body is larger than {limit} MB.")
+    try:
+        body = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        return problem_response(400, CommonCode.BAD_REQUEST, "The body is not valid JSON.")
+    if not isinstance(body, dict):
+        return problem_response(422, CommonCode.INVALID_REQUEST, "The body must be a JSON object.")
+    return None

@@ -19,8 +19,8 @@ SINGLE_LINE_ALLOWED = frozenset("\t")
 NONE_ALLOWED: frozenset[str] = frozenset()
 #: Markup in free text: a tag-like "<letter...>" or "</...>", or a javascript: URL (plain "<" and ">" stay).
 MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>|javascript\s*:", re.IGNORECASE)
-#: A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@")
+#: Text starting with one of these is run as a formula by spreadsheet programs (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def find_control_character(value: str, *, allowed: frozenset[str] = MULTILINE_ALLOWED) -> str | None:

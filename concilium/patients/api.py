@@ -15,6 +15,7 @@ from pydantic import field_validator
 from concilium.accounts.api_auth import api_user, required_scope
 from concilium.accounts.models import TokenScope
 from concilium.core.errors import DomainError, ErrorKind, register_codes
+from concilium.core.pagination import MAX_PAGE
 from concilium.core.text import find_control_character
 from concilium.patients.crypto import LocalIdDecryptionError, decrypt_local_id
 from concilium.patients.models import Consent, ConsentFormTemplate, Patient
@@ -41,7 +42,6 @@ router = Router(tags=["patients"])
 
 PAGE_SIZE = 25
 register_codes({"unknown_form": ErrorKind.INVALID})
-MAX_PAGE = 400
 
 
 def _no_control(value: str) -> str:

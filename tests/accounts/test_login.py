@@ -218,3 +218,27 @@ def test_a_failed_sign_in_for_an_unknown_address_is_audited_without_an_actor(cli
     assert event.actor_id is None
     assert event.actor_label == ""
     assert "stranger" not in json.dumps(event.detail)
+
+
+def test_a_locked_account_does_not_lock_its_colleagues_behind_the_same_address(client, requester, expert):
+    """Five wrong passwords lock that account only: a hospital signs in from one address (NAT, proxy)."""
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        _post_login(client, requester.email, "wrong")
+    assert _post_login(client, requester.email).status_code == 429
+    colleague = Client()
+    response = _post_login(colleague, expert.email)
+    assert response.status_code == 302
+    assert colleague.session["_auth_user_id"] == str(expert.pk)
+
+
+def test_an_address_spraying_passwords_over_many_accounts_is_stopped_at_its_own_ceiling(settings, db):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 3
+    client = Client(REMOTE_ADDR="203.0.113.9")
+    accounts = [UserFactory() for _ in range(4)]
+    for account in accounts[:3]:  # one wrong password each: no account reaches its own limit
+        assert _post_login(client, account.email, "Winter2026!").status_code == 400
+    sprayed = _post_login(client, accounts[3].email)  # even the right password, from this address
+    assert sprayed.status_code == 429
+    assert "_auth_user_id" not in client.session
+    elsewhere = Client(REMOTE_ADDR="198.51.100.20")
+    assert _post_login(elsewhere, accounts[3].email).status_code == 302

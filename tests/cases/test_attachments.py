@@ -137,3 +137,15 @@ def test_uploading_through_the_page_attaches_the_file(draft, requester, client_f
     attachment = CaseAttachment.objects.get(case=draft)
     assert attachment.checklist_key == "mri-report"
     assert attachment.description == "MRI 12 March"
+
+
+def test_a_file_name_with_control_characters_is_refused_with_a_message(draft, requester):
+    with pytest.raises(CaseTransitionError) as refused:
+        attachment_add(case=draft, actor=requester, upload=upload("report\x00.pdf", PDF))
+    assert (refused.value.code, refused.value.status, refused.value.field) == (
+        "file_name_invalid",
+        422,
+        "file",
+    )
+    assert "control characters" in refused.value.message
+    assert not CaseAttachment.objects.exists()

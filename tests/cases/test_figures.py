@@ -188,3 +188,13 @@ def test_the_page_takes_the_same_number_of_queries_whatever_the_number_of_cases(
         make_case(groups[index % 2], CaseStatus.CLOSED, contributions=index % 3, signed_at=timedelta(days=2))
         make_case(groups[index % 2], CaseStatus.DECLINED, days_ago=40 + index)
     assert queries() == few
+
+
+def test_a_group_name_a_spreadsheet_would_run_is_exported_as_text(client_for, groups, network_admin) -> None:  # type: ignore[no-untyped-def]
+    brain, _ewing = groups
+    brain.name = '=HYPERLINK("http://evil.example","Brain")'
+    brain.save()
+    make_case(brain, CaseStatus.ACCEPTED)
+    response = client_for(network_admin).get(URL, {"format": "csv"})
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[1][2] == '\'=HYPERLINK("http://evil.example","Brain")'

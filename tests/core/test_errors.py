@@ -23,6 +23,7 @@ def test_each_kind_of_refusal_has_one_status() -> None:
         ErrorKind.CONFLICT: 409,
         ErrorKind.UNAUTHORIZED: 401,
         ErrorKind.TOO_LARGE: 413,
+        ErrorKind.UNSUPPORTED_MEDIA_TYPE: 415,
         ErrorKind.RATE_LIMITED: 429,
     }
 
@@ -111,3 +112,63 @@ def test_an_anonymous_api_call_is_a_401_problem() -> None:
     assert response.status_code == 401
     assert response["Content-Type"] == PROBLEM_CONTENT_TYPE
     assert response.json()["title"] == "unauthorized"  # a 401 problem has no "code" member
+
+
+# --- what the JSON API reads: a JSON object, or a form --------------------------------------------------
+
+
+@pytest.fixture
+def api_client(requester):  # type: ignore[no-untyped-def]
+    from concilium.accounts.services.tokens import api_token_create
+
+    _token, secret = api_token_create(user=requester, name="t", scopes=["read", "write"])
+    return Client(headers={"Authorization": f"Bearer {secret}"})
+
+
+DECLINE = "/api/cases/1/decline"
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["debug_off", "debug_on"])
+def test_a_json_body_sent_as_text_is_refused_415(api_client, debug: bool) -> None:
+    with override_settings(DEBUG=debug):
+        response = api_client.post(DECLINE, '{"reason": "x"}', content_type="text/plain")
+    assert (response.status_code, response.json()["code"]) == (415, "unsupported_media_type")
+    assert response["Content-Type"] == PROBLEM_CONTENT_TYPE
+
+
+@pytest.mark.parametrize("body", ["[1]", '"x"', "null", "3"])
+def test_json_that_is_not_an_object_is_refused_422(api_client, body: str) -> None:
+    response = api_client.post(DECLINE, body, content_type="application/json")
+    assert (response.status_code, response.json()["code"]) == (422, "invalid_request")
+    assert response.json()["detail"] == "The body must be a JSON object."
+
+
+def test_json_that_does_not_parse_is_refused_400(api_client) -> None:
+    response = api_client.post(DECLINE, "{not json", content_type="application/json")
+    assert (response.status_code, response.json()["code"]) == (400, "bad_request")
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["debug_off", "debug_on"])
+def test_an_oversized_json_body_is_refused_413_without_a_traceback(api_client, debug: bool) -> None:
+    body = '{"reason": "' + "x" * (6 * 1024 * 1024) + '"}'
+    with override_settings(DEBUG=debug):
+        response = api_client.post(DECLINE, body, content_type="application/json")
+    assert (response.status_code, response.json()["code"]) == (413, "too_large")
+    assert "Traceback" not in response.content.decode()
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["debug_off", "debug_on"])
+def test_a_multipart_body_without_a_boundary_is_a_400_problem(api_client, debug: bool) -> None:
+    with override_settings(DEBUG=debug):
+        response = api_client.post(
+            "/api/cases/1/attachments", b"--x\r\n\r\n", content_type="multipart/form-data"
+        )
+    assert response.status_code == 400
+    assert response["Content-Type"] == PROBLEM_CONTENT_TYPE
+    assert "Traceback" not in response.content.decode()
+
+
+def test_a_page_beyond_the_cap_is_refused_with_a_422(api_client) -> None:
+    response = api_client.get("/api/cases/", {"page": 401})
+    assert (response.status_code, response.json()["code"]) == (422, "invalid_request")
+    assert api_client.get("/api/cases/", {"page": 400}).status_code == 200

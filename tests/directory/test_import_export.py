@@ -1,5 +1,6 @@
 """The operators' CSV commands: row-level errors and nothing written, upsert by email, export round trip."""
 
+import csv
 import io
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from django.core.management import CommandError, call_command
 from concilium.audit.models import AuditEvent
 from concilium.directory.models import Clinician, Specialty
 from concilium.directory.selectors import CSV_COLUMNS
-from tests.factories import HospitalFactory, NetworkFactory, SpecialtyFactory
+from tests.factories import ClinicianFactory, HospitalFactory, NetworkFactory, SpecialtyFactory
 
 HEADER = ",".join(CSV_COLUMNS)
 
@@ -178,3 +179,12 @@ def test_export_streams_with_a_fixed_number_of_queries_per_chunk(
     with django_assert_max_num_queries(3 * 3 + 1):
         exported = list(clinician_export_rows(chunk_size=50))
     assert len(exported) == 120 and exported[0]["languages"] == "en;fr"
+
+
+@pytest.mark.parametrize("name", ["=HYPERLINK(1)", "+1 234", "-2+3", "@SUM(A1)"])
+def test_the_export_writes_formula_cells_as_text(name, db) -> None:
+    ClinicianFactory(full_name=name)
+    out = io.StringIO()
+    call_command("directory_export", "-", stdout=out)
+    (row,) = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert row["full_name"] == f"'{name}"

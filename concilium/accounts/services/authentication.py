@@ -11,6 +11,7 @@ import django_otp
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.hashers import check_password, make_password
+from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -24,6 +25,7 @@ from concilium.accounts.models import AccountStatus, User
 from concilium.audit.models import Outcome
 from concilium.audit.services import audit_record
 from concilium.core.errors import DomainError, ErrorKind, register_codes
+from concilium.core.request_context import client_address
 from concilium.notifications.models import Notification
 from concilium.notifications.services import notification_enqueue
 
@@ -81,14 +83,37 @@ def password_login(*, request: HttpRequest, email: str, password: str) -> User:
     deny-by-default middleware lets them reach the second-factor pages only.
     """
     email = email.strip().lower()
+    address = client_address(request) or "unknown"
+    if _address_failures(address) >= settings.LOGIN_ADDRESS_FAILURE_LIMIT:
+        raise AuthError(AuthError.LOCKED_OUT, _("Too many failed sign-ins from your network."))
     user = authenticate(request, username=email, password=password)
     if user is None:
         if getattr(request, "axes_locked_out", False):
             raise AuthError(AuthError.LOCKED_OUT, _("Too many failed sign-ins."))
+        _address_failure_count(address)
         raise _refusal_for(email=email, password=password)
     login(request, user)  # cycles the session key: a new session id at every sign-in
     session_start(request=request, sso=False)
     return user
+
+
+def _address_key(address: str) -> str:
+    return f"login-failures:{address}"
+
+
+def _address_failures(address: str) -> int:
+    """Failed sign-ins from `address`, whatever the account, within the cool-off (the anti-spraying count)."""
+    return int(cache.get(_address_key(address), 0))
+
+
+def _address_failure_count(address: str) -> None:
+    """Count one failed sign-in from `address`; the count lives as long as the lockout's cool-off."""
+    key = _address_key(address)
+    if not cache.add(key, 1, timeout=int(settings.AXES_COOLOFF_TIME.total_seconds())):
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, timeout=int(settings.AXES_COOLOFF_TIME.total_seconds()))
 
 
 def _refusal_for(*, email: str, password: str) -> AuthError:

@@ -119,7 +119,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 request=request, email=form.cleaned_data["username"], password=form.cleaned_data["password"]
             )
         except AuthError as error:
-            form.add_error(None, error.message)
+            if error.code == AuthError.LOCKED_OUT:
+                return locked_out(request)  # the page of an account's lockout: 429, when to try again
+            form.apply_error(error)
         else:
             if second_factor_required(user):
                 request.session[SESSION_NEXT] = next_url or ""

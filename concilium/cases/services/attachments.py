@@ -22,6 +22,7 @@ from concilium.cases.permissions import CaseAction
 from concilium.cases.services import CaseTransitionError, case_lock, case_require, text_problem
 from concilium.cases.services.templates import template_for
 from concilium.core.errors import ErrorKind, register_codes
+from concilium.core.text import has_control_characters
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ODT = "application/vnd.oasis.opendocument.text"
@@ -99,11 +100,13 @@ def _digest(stream: IO[bytes]) -> tuple[str, int]:
 FILE_EMPTY = "file_empty"
 FILE_TOO_LARGE = "file_too_large"
 FILE_TYPE_NOT_ALLOWED = "file_type_not_allowed"
+FILE_NAME_INVALID = "file_name_invalid"
 register_codes(
     {
         FILE_EMPTY: ErrorKind.INVALID,
         FILE_TOO_LARGE: ErrorKind.TOO_LARGE,
         FILE_TYPE_NOT_ALLOWED: ErrorKind.INVALID,
+        FILE_NAME_INVALID: ErrorKind.INVALID,
     }
 )
 
@@ -124,6 +127,11 @@ def attachment_add(
     """Add a file to a case the actor may edit; refuses unknown types, disguised files and oversized ones."""
     case = case_lock(case)
     case_require(actor=actor, action=CaseAction.ATTACH, case=case)
+    if has_control_characters(str(getattr(upload, "name", "") or "")):
+        raise _refused_file(
+            FILE_NAME_INVALID,
+            _("The file's name holds control characters (such as NUL): rename the file and attach it again."),
+        )
     size = getattr(upload, "size", None)
     if size is not None and size > max_bytes():
         raise _refused_file(

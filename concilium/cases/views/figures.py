@@ -1,6 +1,5 @@
 """Coordinator figures: a page with charts per group and network, and the same figures as CSV."""
 
-import csv
 from datetime import date, timedelta
 
 from django import forms
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from concilium.cases.figures import case_figures, figures_csv_rows
 from concilium.cases.permissions import FiguresAction, FiguresPolicy
+from concilium.core.spreadsheet import SafeWriter
 
 #: The longest period one page covers; longer ones are refused, not silently cut.
 MAX_PERIOD = timedelta(days=5 * 366)
@@ -50,7 +50,7 @@ def figures(request: HttpRequest) -> HttpResponse:
         response["Content-Disposition"] = (
             f'attachment; filename="concilium-figures-{data.start.isoformat()}-{data.end.isoformat()}.csv"'
         )
-        csv.writer(response).writerows(figures_csv_rows(data))
+        SafeWriter(response).writerows(figures_csv_rows(data))
         return response
     query = request.GET.copy()
     query["format"] = "csv"

@@ -1,12 +1,12 @@
 """`concilium directory_export [FILE|-]`: the directory as CSV, streamed with constant memory."""
 
-import csv
 from argparse import ArgumentParser
 from io import TextIOBase
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from concilium.core.spreadsheet import SafeDictWriter
 from concilium.directory.selectors import CSV_COLUMNS, clinician_export_rows
 
 
@@ -37,7 +37,7 @@ class Command(BaseCommand):
         self.stderr.write(f"Exported {count} clinician(s) to {path}.")
 
     def write(self, stream: TextIOBase, *, include_unlisted: bool) -> int:
-        writer = csv.DictWriter(stream, fieldnames=CSV_COLUMNS, lineterminator="\n")
+        writer = SafeDictWriter(stream, fieldnames=CSV_COLUMNS, lineterminator="\n")
         writer.writeheader()
         count = 0
         for row in clinician_export_rows(include_unlisted=include_unlisted):
