@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "mozilla_django_oidc",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # serves the API docs' Swagger UI from our static files (the CSP allows no CDN)
     "concilium.core",
     "concilium.audit",
     "concilium.directory",

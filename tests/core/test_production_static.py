@@ -11,14 +11,15 @@ MANIFEST_STORAGES = {
 }
 
 
-@pytest.fixture
-def collected(tmp_path, settings):  # type: ignore[no-untyped-def]
-    """Static files collected into a fresh folder by the production storage, as an operator would."""
+@pytest.fixture(scope="module")
+def collected(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """Static files collected once into a fresh folder by the production storage, as an operator would."""
+    root = tmp_path_factory.mktemp("static")
     with override_settings(
-        DEBUG=False, STATIC_ROOT=tmp_path, STORAGES=MANIFEST_STORAGES, WHITENOISE_USE_FINDERS=False
+        DEBUG=False, STATIC_ROOT=root, STORAGES=MANIFEST_STORAGES, WHITENOISE_USE_FINDERS=False
     ):
         call_command("collectstatic", interactive=False, verbosity=0)
-        yield tmp_path
+        yield root
 
 
 def test_collectstatic_builds_the_manifest_with_debug_off(collected) -> None:
@@ -33,3 +34,12 @@ def test_a_page_is_served_with_the_manifests_hashed_names(collected, client) -> 
     html = response.content.decode()
     assert "/static/vendor/bootstrap/bootstrap.min.css" not in html
     assert "/static/vendor/bootstrap/bootstrap.min." in html
+
+
+def test_the_api_docs_load_swagger_from_our_own_static_files(collected, client_for, requester) -> None:
+    response = client_for(requester).get("/api/docs")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "cdn." not in html
+    assert "/static/ninja/swagger-ui-bundle." in html
+    assert (collected / "ninja").is_dir()

@@ -11,6 +11,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -96,7 +97,16 @@ def test_serve_demo_serves_the_app_runs_the_worker_and_stops_both_on_ctrl_c() ->
         assert demo.returncode == 0, output
         assert "Concilium stopped." in output
         assert "Demo accounts" in output, output
-        assert f"http://127.0.0.1:{web_port}/" in output
+        # The accounts and the address end what the demo prints; the servers' lines go to log files.
+        lines = output.rstrip().splitlines()
+        assert lines[-2:] == [
+            f"Concilium is running at http://127.0.0.1:{web_port}/  (Ctrl-C stops it)",
+            "Concilium stopped.",
+        ]
+        assert "Starting development server" not in output
+        logs = Path(settings.DATA_DIR) / "logs"
+        assert "Starting development server" in (logs / "web.log").read_text()
+        assert (logs / "worker.log").is_file()
         assert not [pid for pid in children if _alive(pid)]
     finally:
         if demo.poll() is None:

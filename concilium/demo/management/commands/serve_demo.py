@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from argparse import ArgumentParser
+from pathlib import Path
 from types import FrameType
 from typing import Any, TextIO, cast
 
@@ -38,13 +39,17 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG:
             self.stderr.write("serve_demo is for trying Concilium out (DEBUG=1); in production use gunicorn.")
+        python = [sys.executable, "-m", "concilium"]
+        logs = Path(settings.DATA_DIR) / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        children = {
+            "worker": self._start([*python, "worker"], logs / "worker.log"),
+            "web": self._start([*python, "runserver", "--noreload", options["addr"]], logs / "web.log"),
+        }
+        # The accounts and the address end the output: the servers' own lines go to their log files.
         if not options["no_accounts"]:
             self._print_accounts()
-        python = [sys.executable, "-m", "concilium"]
-        children = {
-            "worker": self._start([*python, "worker"]),
-            "web": self._start([*python, "runserver", "--noreload", options["addr"]]),
-        }
+        self.stdout.write(f"Logs: {logs / 'web.log'} and {logs / 'worker.log'}")
         self.stdout.write(f"Concilium is running at http://{options['addr']}/  (Ctrl-C stops it)")
         stopping = {"signal": 0}
 
@@ -65,14 +70,17 @@ class Command(BaseCommand):
         self.stdout.write("Concilium stopped.")
 
     @staticmethod
-    def _start(command: list[str]) -> subprocess.Popen[bytes]:
+    def _start(command: list[str], log: Path) -> subprocess.Popen[bytes]:
         # A session of its own: Ctrl-C reaches only serve_demo, which passes it on exactly once.
-        return subprocess.Popen(  # noqa: S603 - our own interpreter and command, no shell
-            command,
-            env=os.environ.copy(),
-            start_new_session=True,
-            preexec_fn=_die_with_parent,  # noqa: PLW1509
-        )
+        with log.open("ab") as output:  # the child keeps its own handle on the file
+            return subprocess.Popen(  # noqa: S603 - our own interpreter and command, no shell
+                command,
+                env=os.environ.copy(),
+                start_new_session=True,
+                preexec_fn=_die_with_parent,  # noqa: PLW1509
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
 
     @staticmethod
     def _stop(children: dict[str, subprocess.Popen[bytes]], sig: signal.Signals) -> None:
