@@ -236,7 +236,7 @@ def list_cases(request: HttpRequest, filters: Query[ListFilters]) -> dict[str, o
 class QueueFilters(Schema):
     status: CaseStatus = CaseStatus.SUBMITTED
     group: int | None = None
-    urgent_first: bool = False
+    urgent_first: bool = True
     page: int = Field(1, ge=1, le=MAX_PAGE, description=f"1 to {MAX_PAGE}: narrow the filters to go further")
 
 

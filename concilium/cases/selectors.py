@@ -64,7 +64,7 @@ def case_list_for(*, actor: Any, filters: CaseFilters | None = None) -> QuerySet
 
 
 def case_queue_for(
-    *, actor: Any, status: str = CaseStatus.SUBMITTED, group: int | None = None, urgent_first: bool = False
+    *, actor: Any, status: str = CaseStatus.SUBMITTED, group: int | None = None, urgent_first: bool = True
 ) -> QuerySet[Case]:
     """ "Cases for my groups": the coordinated groups' cases in one status, oldest submission first."""
     queryset = CasePolicy.visible_in_coordinated_groups(actor).filter(status=status)

@@ -224,7 +224,7 @@ def test_the_thread_asks_for_and_gets_more_information(
     assert CaseMessage.objects.filter(case=case).count() == 2
 
 
-def test_the_queue_lists_submitted_cases_oldest_first_with_urgent_first_on_demand(
+def test_the_queue_lists_urgent_cases_first_then_the_oldest_unless_switched_off(
     requester, patient, group, other_group, group_coordinator, advance, client_for
 ):
     old = complete(CaseFactory(patient=patient, group=group, requester=requester), requester)
@@ -236,9 +236,12 @@ def test_the_queue_lists_submitted_cases_oldest_first_with_urgent_first_on_deman
     client = client_for(group_coordinator)
     page = client.get("/cases/queue/").content.decode()
     assert elsewhere.reference not in page
-    assert page.index(old.reference) < page.index(new.reference)
+    assert page.index(new.reference) < page.index(old.reference)  # urgent first, by default
     assert "badge-overdue" in page
-    page = client.get("/cases/queue/?urgent_first=1").content.decode()
+    # The switch off sends "0" alone; on, the form sends "0" then "1".
+    page = client.get("/cases/queue/?urgent_first=0").content.decode()
+    assert page.index(old.reference) < page.index(new.reference)
+    page = client.get("/cases/queue/?urgent_first=0&urgent_first=1").content.decode()
     assert page.index(new.reference) < page.index(old.reference)
 
 

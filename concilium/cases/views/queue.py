@@ -36,7 +36,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     groups = coordinated_groups(actor=request.user)
     group_id = request.GET.get("group", "")
     group = int(group_id) if group_id.isdigit() and int(group_id) in {g.pk for g in groups} else None
-    urgent_first = request.GET.get("urgent_first") == "1"
+    # Urgent cases first unless switched off (the form sends "0", then "1" when the switch is on).
+    choices = request.GET.getlist("urgent_first")
+    urgent_first = choices[-1] == "1" if choices else True
     page = Paginator(
         case_queue_for(actor=request.user, status=status, group=group, urgent_first=urgent_first), PAGE_SIZE
     ).get_page(request.GET.get("page"))
