@@ -300,3 +300,20 @@ def test_the_report_is_written_in_the_requester_language(led_case, external_expe
 
     assert 'lang="fr"' in html
     assert led_case.reference in html and rec.content_sha256 in html
+
+
+@needs_weasyprint
+def test_the_reports_footer_carries_the_reference_as_css_reads_it(led_case, external_expert):
+    """The page footer is CSS `content`: the reference escaped for CSS, never `C\u002d2026...`, which CSS
+    would print as "Cu002D2026"."""
+    from concilium.cases.report import render_report_html
+
+    _draft(led_case, external_expert)
+    _discussed(led_case)
+    rec = recommendation_sign(case=led_case, actor=external_expert, credential=PASSWORD)
+
+    html = render_report_html(Recommendation.objects.get(pk=rec.pk))
+
+    footer = next(line for line in html.splitlines() if "@bottom-left" in line)
+    assert led_case.reference.replace("-", "\\00002D") in footer
+    assert "\\u" not in footer

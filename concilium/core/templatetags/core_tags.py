@@ -42,3 +42,11 @@ def age(moment: datetime | None) -> str:
     if moment is None:
         return ""
     return duration(timezone.now() - moment)
+
+
+@register.filter
+def css_string(value: object) -> str:
+    """`value` as the inside of a CSS string (`content: "..."`): letters, digits and spaces as they are,
+    every other character as a CSS escape (`-` is `\\00002D`). `escapejs` writes JavaScript escapes
+    (`\\u002D`), which CSS shows as the letters "u002D"."""
+    return "".join(ch if ch.isalnum() or ch == " " else f"\\{ord(ch):06X}" for ch in str(value))
