@@ -282,8 +282,8 @@ discussion              GET    ended  | login login    2fa   | 404     404     4
 discussion              POST   own    | login login    2fa   | talk+   talk+   talk+   404     404     404
 discussion              POST   other  | login login    2fa   | 404     404     404     404     404     404
 discussion              POST   ended  | login login    2fa   | 404     404     404     404     404     404
-discussion_mentions     GET    own    | login login    2fa   | 200     200     200     404     404     404
-discussion_mentions     GET    other  | login login    2fa   | 404     404     404     404     404     404
+discussion_mentions     POST   own    | login login    2fa   | 200     200     200     404     404     404
+discussion_mentions     POST   other  | login login    2fa   | 404     404     404     404     404     404
 recommendation          GET    own    | login login    2fa   | 200     200     200     404     404     404
 recommendation          GET    other  | login login    2fa   | 404     404     404     404     404     404
 recommendation          POST   own    | login login    2fa   | 200     200     rec+    404     404     404

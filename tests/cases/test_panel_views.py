@@ -150,15 +150,14 @@ def test_the_mention_autocomplete_offers_panel_members_only(
     seat(accepted_case, coordinator, PanelRole.LEAD)
     seat(accepted_case, expert)
 
-    response = client_for(coordinator).get(
-        reverse("cases:discussion_mentions", args=[accepted_case.pk]),
-        {"body": "What do you think @er"},
-        **HTMX,
-    )
+    url = reverse("cases:discussion_mentions", args=[accepted_case.pk])
+    response = client_for(coordinator).post(url, {"body": "What do you think @er"}, **HTMX)
 
     body = response.content.decode()
     assert 'data-mention-insert="Erin Expert"' in body
     assert "Gia External" not in body
+    # The draft never travels in an address: the look-up takes no GET.
+    assert client_for(coordinator).get(url, {"body": "What do you think @er"}, **HTMX).status_code == 405
 
 
 def test_the_discussion_read_is_audited(accepted_case, external_expert, client_for):

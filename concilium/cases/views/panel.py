@@ -290,13 +290,14 @@ def discussion(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_POST
 def discussion_mentions(request: HttpRequest, pk: int) -> HttpResponse:
-    """Panel members matching the name being typed after "@" (an htmx fragment)."""
+    """Panel members matching the name being typed after "@" (an htmx fragment). The draft travels in the
+    request's body, never in its address (which browsers keep in their history and proxies in their logs)."""
     case = _case(request, pk)
     if not CasePolicy.can(request.user, PanelAction.CONTRIBUTE, case):
         raise Http404
-    text = request.GET.get("body", "")[-200:]
+    text = request.POST.get("body", "")[-200:]
     at = text.rfind("@")
     fragment = text[at + 1 :] if at >= 0 else ""
     people: list[User] = []
