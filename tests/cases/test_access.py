@@ -9,6 +9,7 @@ from django.utils import timezone
 from concilium.audit.models import AuditEvent
 from concilium.cases.models import Case, CaseAttachment, CaseStatus
 from concilium.cases.permissions import CasePolicy
+from concilium.notifications.models import Notification
 from concilium.patients.services import consent_withdraw
 from tests.cases.conftest import seat
 
@@ -112,6 +113,9 @@ def test_withdrawn_consent_stops_the_case_and_only_the_hospital_keeps_access(
         assert client_for(user).get(f"/cases/{case.pk}/").status_code == 404
         assert client_for(user).get(f"/api/cases/{case.pk}").status_code == 404
     assert AuditEvent.objects.filter(action="case.stopped", object_id=str(case.pk)).exists()
+    # The coordinator is told of the stop (the requester did it), without a link to a case now closed to them.
+    stop_links = dict(Notification.objects.filter(kind="case_stopped").values_list("recipient_id", "link"))
+    assert stop_links == {group_coordinator.pk: ""}
 
 
 def test_the_stop_tells_the_requester_and_the_coordinator(

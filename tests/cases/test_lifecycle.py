@@ -109,8 +109,14 @@ def test_an_urgent_case_is_announced_at_once_to_the_whole_group(
 ):
     case_update(case=complete_draft, actor=requester, urgent=True)
     case_submit(case=complete_draft, actor=requester)
-    for person in (group_coordinator, group_member):
-        assert Notification.objects.filter(recipient=person, kind="case_urgent").exists()
+    links = {
+        person: set(
+            Notification.objects.filter(recipient=person, kind="case_urgent").values_list("link", flat=True)
+        )
+        for person in (group_coordinator, group_member)
+    }
+    # The coordinator opens the case at once; a member sees it once on its panel: no dead link before.
+    assert links == {group_coordinator: {f"/cases/{complete_draft.pk}/"}, group_member: {""}}
     assert not Notification.objects.filter(kind="case_submitted").exists()
 
 

@@ -62,7 +62,9 @@ def _group_people(group_id: int) -> list[Any]:
 
 
 def _notify(recipients: list[Any], kind: str, *, case: Case, exclude: Any = None, **context: object) -> None:
-    """Queue `kind` for each recipient once (never the actor): a group name and a link, no patient data."""
+    """Queue `kind` for each recipient once (never the actor): a group name, no patient data, and a link
+    to the case for those who may open it now (a group member told of an urgent case before it is
+    accepted, a coordinator told that a withdrawn consent stopped it, get the message without a dead link)."""
     seen: set[int] = set()
     for user in recipients:
         if user is None or user.pk in seen or (exclude is not None and user.pk == exclude.pk):
@@ -75,7 +77,7 @@ def _notify(recipients: list[Any], kind: str, *, case: Case, exclude: Any = None
             recipient=user,
             kind=kind,
             context={"group_name": case.group.name, **context},
-            link=case_url(case),
+            link=case_url(case) if CasePolicy.visible(user).filter(pk=case.pk).exists() else "",
         )
 
 
