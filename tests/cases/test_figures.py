@@ -198,3 +198,14 @@ def test_a_group_name_a_spreadsheet_would_run_is_exported_as_text(client_for, gr
     response = client_for(network_admin).get(URL, {"format": "csv"})
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[1][2] == '\'=HYPERLINK("http://evil.example","Brain")'
+
+
+def test_a_flagged_case_links_to_its_page_only_for_who_may_open_it(  # type: ignore[no-untyped-def]
+    client_for, groups, network_admin, brain_coordinator
+):
+    thin = make_case(groups[0], CaseStatus.SIGNED, contributions=1, signed_at=timedelta(days=3))
+    link = f'href="/cases/{thin.pk}/"'
+    as_admin = client_for(network_admin).get(URL).content.decode()
+    as_coordinator = client_for(brain_coordinator).get(URL).content.decode()
+    assert thin.reference in as_admin and link not in as_admin  # the admin sees figures, never a case
+    assert link in as_coordinator

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from concilium.cases.figures import case_figures, figures_csv_rows
-from concilium.cases.permissions import FiguresAction, FiguresPolicy
+from concilium.cases.permissions import CasePolicy, FiguresAction, FiguresPolicy
 from concilium.core.spreadsheet import SafeWriter
 
 #: The longest period one page covers; longer ones are refused, not silently cut.
@@ -54,9 +54,13 @@ def figures(request: HttpRequest) -> HttpResponse:
         return response
     query = request.GET.copy()
     query["format"] = "csv"
+    # The flagged cases link to their page only for those who may open it (a network admin sees the
+    # figures of every group and no case).
+    flagged_ids = [case["id"] for case in data.flagged] if data is not None else []
+    openable = set(CasePolicy.visible(request.user).filter(pk__in=flagged_ids).values_list("pk", flat=True))
     return render(
         request,
         "cases/figures.html",
-        {"form": form, "figures": data, "csv_query": query.urlencode()},
+        {"form": form, "figures": data, "csv_query": query.urlencode(), "openable": openable},
         status=200 if valid else 400,
     )
