@@ -115,7 +115,11 @@ class ConsentFieldsMixin(forms.Form):
     )
 
     def setup_consent_fields(self, *, language: str) -> None:
-        cast(forms.ModelChoiceField, self.fields["form"]).queryset = current_consent_forms()
+        offered = current_consent_forms()
+        cast(forms.ModelChoiceField, self.fields["form"]).queryset = offered
+        # A valid default: the network's current form in the user's language, when there is one (the empty
+        # choice asks for the version of a hospital's own form, which a user who changes nothing lacks).
+        self.fields["form"].initial = next((f.pk for f in offered if f.language == language), None)
         self.fields["language"].initial = language
         self.fields["signed_on"].widget.attrs["max"] = timezone.localdate().isoformat()
 

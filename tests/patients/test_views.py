@@ -370,3 +370,17 @@ def test_words_that_name_exactly_one_code_are_taken_as_that_code(
     response = client_for(requester).post(reverse("patients:enrol"), _enrol_post(diagnosis_code="cerebellum"))
     assert response.status_code == 302
     assert Patient.objects.get().diagnosis_code == brain_code
+
+
+def test_the_enrol_form_offers_the_networks_form_in_the_users_language_by_default(client_for, requester):
+    from django.core.files.base import ContentFile
+
+    from concilium.patients.models import ConsentFormTemplate
+
+    requester.language = "fr"
+    requester.save()
+    french = ConsentFormTemplate.objects.create(language="fr", version="2.0", title="Consentement")
+    french.document.save("fr.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+    form = client_for(requester).get(reverse("patients:enrol")).context["form"]
+    assert form["form"].value() == french.pk
+    assert form["language"].value() == "fr"
