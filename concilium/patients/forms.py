@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from concilium.core.forms import CleanTextFormMixin, StyledFormMixin
+from concilium.core.text import has_control_characters
 from concilium.core.widgets import QuickSelect
 from concilium.directory.reference import COUNTRY_NAMES
 from concilium.patients.models import EU_LANGUAGES, ConsentFormTemplate, DiagnosisCode, Sex, Signer
@@ -268,4 +269,4 @@ class PatientSearchForm(forms.Form):
         if not self.is_valid():
             return {"q": "", "consent": ""}
         q = self.cleaned_data["q"]
-        return {"q": "" if any(ord(ch) < 32 for ch in q) else q, "consent": self.cleaned_data["consent"]}
+        return {"q": "" if has_control_characters(q) else q, "consent": self.cleaned_data["consent"]}

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from concilium.core.text import has_control_characters
 from concilium.patients.crypto import LocalIdDecryptionError, decrypt_local_id
 from concilium.patients.errors import PatientError
 from concilium.patients.forms import (
@@ -366,7 +367,7 @@ def diagnosis_codes(request: HttpRequest) -> HttpResponse:
     ):
         raise PermissionDenied
     query = request.GET.get("q", "") or request.GET.get("diagnosis_code", "")
-    query = "" if any(ord(ch) < 32 for ch in query) else query[:100]
+    query = "" if has_control_characters(query) else query[:100]
     codes = diagnosis_code_search(query)
     if request.headers.get("HX-Request"):
         return render(request, "patients/partials/diagnosis_options.html", {"codes": codes})
