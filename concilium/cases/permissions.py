@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from concilium.cases.models import Case, CaseStatus, PanelMember, PanelRole
-from concilium.core.policy import Policy, Refusal, Refused, forbidden, is_usable
+from concilium.core.policy import Policy, Refusal, Refused, is_usable, refused_forbidden
 from concilium.core.roles import CLINICAL_ROLES, Role
 from concilium.scheduling.selectors import coordinated_group_ids, coordinator_memberships, is_coordinator
 
@@ -401,10 +401,10 @@ class FiguresPolicy(Policy[Case]):
     @classmethod
     def refusal(cls, actor: Any, action: str = FiguresAction.VIEW, obj: Any = None) -> Refused | None:
         if not is_usable(actor) or action != FiguresAction.VIEW:
-            return forbidden()
+            return refused_forbidden()
         if actor.role == Role.NETWORK_ADMIN or is_coordinator(user_id=actor.pk):
             return None
-        return forbidden()
+        return refused_forbidden()
 
     @classmethod
     def scope(cls, actor: Any, queryset: QuerySet[Case]) -> QuerySet[Case]:

@@ -115,7 +115,3 @@ class DomainError(Exception):
 def not_found(message: Any = "Not found.") -> DomainError:
     """The refusal for an object that is missing or not the actor's to see: the same either way."""
     return DomainError(CommonCode.NOT_FOUND, message)
-
-
-def forbidden(message: Any = "You may not do this.") -> DomainError:
-    return DomainError(CommonCode.FORBIDDEN, message)

@@ -60,11 +60,11 @@ def is_usable(actor: Any) -> bool:
     return bool(getattr(actor, "is_authenticated", False) and getattr(actor, "is_active", False))
 
 
-def not_found() -> Refused:
+def refused_not_found() -> Refused:
     return Refused(Refusal.NOT_FOUND, _("Not found."))
 
 
-def forbidden(message: str = "") -> Refused:
+def refused_forbidden(message: str = "") -> Refused:
     return Refused(Refusal.FORBIDDEN, message or _("You may not do this."))
 
 
@@ -119,9 +119,9 @@ class RolePolicy(Policy[M]):
     @classmethod
     def refusal(cls, actor: Any, action: str, obj: Any = None) -> Refused | None:
         if obj is not None and not cls.reaches(actor, obj):
-            return not_found()
+            return refused_not_found()
         if not cls.holds(actor, action):
-            return not_found() if obj is not None else forbidden()
+            return refused_not_found() if obj is not None else refused_forbidden()
         return None
 
     @classmethod

@@ -138,12 +138,10 @@ class ApiProblemMiddleware:
         return converted
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not _is_api(request):
-            if isinstance(exception, DomainError):
-                return refused(request, exception)
-            return None
         if isinstance(exception, DomainError):
-            return error_problem(exception)
+            return error_problem(exception) if _is_api(request) else refused(request, exception)
+        if not _is_api(request):
+            return None
         if isinstance(exception, Http404 | PermissionDenied | BadRequest | SuspiciousOperation):
             return None  # Django answers these (404, 403, 400); __call__ turns the answer into a problem
         logger.exception("unexpected error under /api/")

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from concilium.core.policy import Policy, Refused, RolePolicy, forbidden, is_usable, not_found
+from concilium.core.policy import Policy, Refused, RolePolicy, is_usable, refused_forbidden, refused_not_found
 from concilium.core.roles import Role
 from concilium.notifications.models import Notification
 
@@ -46,9 +46,9 @@ class InboxPolicy(Policy[Notification]):
     @classmethod
     def refusal(cls, actor: Any, action: str, obj: Any = None) -> Refused | None:
         if not is_usable(actor) or action != InboxAction.READ:
-            return forbidden() if obj is None else not_found()
+            return refused_forbidden() if obj is None else refused_not_found()
         if obj is not None and (obj.recipient_id != actor.pk or obj.channel != Notification.Channel.IN_APP):
-            return not_found()
+            return refused_not_found()
         return None
 
     @classmethod

@@ -46,13 +46,6 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class BootstrapMixin(StyledFormMixin):
-    """The core form styling, applied once the form's fields are final (`style()` in `__init__`)."""
-
-    def style(self) -> None:
-        self.style_widgets()
-
-
 class FormChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: ConsentFormTemplate) -> str:
         return f"{obj.get_language_display()} · {obj.version} · {obj.title}"
@@ -147,7 +140,7 @@ def _country_choices() -> list[tuple[str, str]]:
     ]
 
 
-class EnrolForm(CleanTextFormMixin, BootstrapMixin, ConsentFieldsMixin):
+class EnrolForm(CleanTextFormMixin, StyledFormMixin, ConsentFieldsMixin):
     local_id = forms.CharField(
         label=_("Local identifier"),
         max_length=LOCAL_ID_MAX,
@@ -185,18 +178,18 @@ class EnrolForm(CleanTextFormMixin, BootstrapMixin, ConsentFieldsMixin):
         self.fields["country"].initial = country
         self.fields["birth_year"].widget.attrs["max"] = timezone.localdate().year
         self.setup_consent_fields(language=language)
-        self.style()
+        self.style_widgets()
 
 
-class ConsentRecordForm(CleanTextFormMixin, BootstrapMixin, ConsentFieldsMixin):
+class ConsentRecordForm(CleanTextFormMixin, StyledFormMixin, ConsentFieldsMixin):
     def __init__(self, *args: Any, language: str = "en", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["for_care"].help_text = _("Required to put a case before a panel.")
         self.setup_consent_fields(language=language)
-        self.style()
+        self.style_widgets()
 
 
-class PatientUpdateForm(CleanTextFormMixin, BootstrapMixin, forms.Form):
+class PatientUpdateForm(CleanTextFormMixin, StyledFormMixin, forms.Form):
     diagnosis = forms.CharField(label=_("Diagnosis"), max_length=300)
     diagnosis_code = DiagnosisCodeField(
         label=_("Diagnosis code"),
@@ -208,10 +201,10 @@ class PatientUpdateForm(CleanTextFormMixin, BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.style()
+        self.style_widgets()
 
 
-class WithdrawForm(CleanTextFormMixin, BootstrapMixin, forms.Form):
+class WithdrawForm(CleanTextFormMixin, StyledFormMixin, forms.Form):
     withdrawn_on = forms.DateField(label=_("Date of withdrawal"), widget=DateInput())
     reason = forms.CharField(
         label=_("Reason"),
@@ -229,10 +222,10 @@ class WithdrawForm(CleanTextFormMixin, BootstrapMixin, forms.Form):
         today = timezone.localdate()
         self.fields["withdrawn_on"].initial = today
         self.fields["withdrawn_on"].widget.attrs["max"] = today.isoformat()
-        self.style()
+        self.style_widgets()
 
 
-class ConsentFormUploadForm(CleanTextFormMixin, BootstrapMixin, forms.Form):
+class ConsentFormUploadForm(CleanTextFormMixin, StyledFormMixin, forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=[("", "—"), *EU_LANGUAGES])
     version = forms.CharField(label=_("Version"), max_length=20, help_text=_("e.g. 1.0 or 2024-03"))
     title = forms.CharField(label=_("Title"), max_length=200)
@@ -242,7 +235,7 @@ class ConsentFormUploadForm(CleanTextFormMixin, BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.style()
+        self.style_widgets()
 
 
 class PatientSearchForm(forms.Form):
