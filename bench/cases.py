@@ -560,6 +560,9 @@ class Request:
     path: str
     params: dict[str, object] = field(default_factory=dict)
     variant: str = ""
+    #: Posted (untimed) before the page is read: a list's search lives in the session, never in the address.
+    #: None for pages without a search; {"clear": "1"} forgets the previous mix's term.
+    search: dict[str, object] | None = None
 
 
 @dataclass
@@ -603,14 +606,18 @@ def mixes(rng: random.Random, world: World) -> dict[str, Mix]:
 
         return make
 
+    def searched(path: str, params: dict[str, object]) -> Request:
+        q = params.pop("q", "")
+        return Request(path, params, search={"q": q} if q else {"clear": "1"})
+
     def my_cases(**params: object) -> Request:
-        return Request("/cases/", params)
+        return searched("/cases/", params)
 
     def queue(**params: object) -> Request:
         return Request("/cases/queue/", params)
 
     def my_patients(**params: object) -> Request:
-        return Request("/patients/", params)
+        return searched("/patients/", params)
 
     return {
         "My cases: pages 1-5": Mix("clinician", lambda: my_cases(page=rng.randint(1, 5))),
@@ -688,6 +695,8 @@ def measure(requests: int, rng: random.Random, world: World) -> Results:
     for mix in all_mixes.values():  # warm up connections, templates and caches
         for _ in range(3):
             request = mix.make()
+            if request.search is not None:
+                clients[mix.persona].post(request.path, request.search)
             clients[mix.persona].get(request.path, request.params)
     results: Results = {}
     for label, mix in all_mixes.items():
@@ -695,6 +704,8 @@ def measure(requests: int, rng: random.Random, world: World) -> Results:
         client = clients[mix.persona]
         for _ in range(requests):
             request = mix.make()
+            if request.search is not None:
+                client.post(request.path, request.search)
             counter = QueryCounter()
             with connection.execute_wrapper(counter):
                 started = time.perf_counter()

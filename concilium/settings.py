@@ -1,7 +1,9 @@
 """Concilium settings: configured by environment variables only, with safe defaults for the embedded mode."""
 
 import base64
+import os
 from datetime import timedelta
+from importlib.util import find_spec
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -62,6 +64,7 @@ INSTALLED_APPS = [
     "concilium.patients",
     "concilium.cases",
     "concilium.home",
+    "concilium.administration",
     "concilium.demo",
 ]
 
@@ -122,10 +125,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-concilium.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache ----------------------------------------------------------------------------------------
+# --- Cache, sessions and counters -----------------------------------------------------------------
+# With Redis (REDIS_URL), every app process shares the cache, the sessions and the sign-in counters, so any
+# process can serve any request. Without it (the embedded mode), the cache is per process.
 REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL and urlsplit(REDIS_URL).scheme not in {"redis", "rediss", "unix"}:
+    raise ImproperlyConfigured(
+        f"REDIS_URL must be a redis://, rediss:// or unix:// URL; got scheme {urlsplit(REDIS_URL).scheme!r}"
+    )
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Sessions are read from Redis and written through to the database: a Redis restart or eviction does not
+    # sign everyone out, and a page view reads no session row (the session is written at most every 30 s).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # django-axes counts failed sign-ins in the shared cache: no database write per failure, and every app
+    # process sees the same counts (the per-address ceiling is counted in the cache too).
+    AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -216,14 +231,46 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "static")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # `concilium collectstatic` fills it when DEBUG is off
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 MEDIA_URL = "/media/"
+# Uploads (consents, attachments, reports) go to S3-compatible object storage when S3_BUCKET is set. The
+# objects are private: no public or signed URL is ever handed out, every download goes through a view that
+# checks the reader's permission and writes the audit event.
+S3_BUCKET = env_str("S3_BUCKET", "")
+_default_storage: dict[str, object] = {
+    "BACKEND": env_str("STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")
+}
+if S3_BUCKET:
+    if find_spec("storages") is None or find_spec("boto3") is None:
+        raise ImproperlyConfigured(
+            "S3_BUCKET is set but django-storages and boto3 are not installed: "
+            "pip install 'concilium[production]'."
+        )
+    _s3_options: dict[str, object] = {
+        "bucket_name": S3_BUCKET,
+        "endpoint_url": env_str("S3_ENDPOINT_URL", "") or None,
+        "region_name": env_str("S3_REGION", "") or None,
+        "access_key": env_str("S3_ACCESS_KEY_ID", "") or None,
+        "secret_key": env_str("S3_SECRET_ACCESS_KEY", "") or None,
+        "location": env_str("S3_PREFIX", ""),
+        "default_acl": "private",
+        "querystring_auth": True,  # should a URL ever be built, it is signed and short-lived
+        "querystring_expire": 60,
+        "file_overwrite": False,  # never replace an object that holds another upload
+        "addressing_style": env_str("S3_ADDRESSING_STYLE", "") or None,  # "path" for some servers
+        "signature_version": "s3v4",
+    }
+    _encryption = env_str("S3_SERVER_SIDE_ENCRYPTION", "")  # e.g. AES256 or aws:kms
+    if _encryption:
+        _s3_options["object_parameters"] = {"ServerSideEncryption": _encryption}
+    _default_storage = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options}
 STORAGES = {
-    "default": {"BACKEND": env_str("STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "concilium.core.staticfiles.ManifestStaticFilesStorage"
     },
 }
+STATIC_BROTLI = env_bool("STATIC_BROTLI", False)  # brotli copies of static files as well as gzip ones
 WHITENOISE_USE_FINDERS = DEBUG
 #: Largest file accepted as a case attachment, in megabytes.
 CASE_ATTACHMENT_MAX_MB = env_int("CASE_ATTACHMENT_MAX_MB", 25)
@@ -273,7 +320,58 @@ OUTBOX_BACKOFF_SECONDS = env_int("OUTBOX_BACKOFF_SECONDS", 30)
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 120)
 
 # --- Background work (Django's Tasks API through the django-tasks backport) -----------------------
-TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# The database queue by default (nothing more to run); with Redis, RQ's queue, worked by `concilium worker`.
+_RQ_BACKEND = "django_tasks_rq.RQBackend"
+TASKS_BACKEND = env_str("TASKS_BACKEND", _RQ_BACKEND if REDIS_URL else "django_tasks_db.DatabaseBackend")
+TASKS: dict[str, dict[str, object]] = {"default": {"BACKEND": TASKS_BACKEND}}
+if TASKS_BACKEND == _RQ_BACKEND:
+    if find_spec("django_tasks_rq") is None:
+        raise ImproperlyConfigured(
+            "TASKS_BACKEND is django_tasks_rq.RQBackend (the default with REDIS_URL), which is not "
+            "installed: pip install 'concilium[production]', or set "
+            "TASKS_BACKEND=django_tasks_db.DatabaseBackend."
+        )
+    # The queue's Redis: REDIS_URL's unless set apart (another database number keeps queued tasks out of
+    # reach of a cache flush).
+    RQ_REDIS_URL = env_str("RQ_REDIS_URL", REDIS_URL)
+    if not RQ_REDIS_URL:
+        raise ImproperlyConfigured(
+            "TASKS_BACKEND=django_tasks_rq.RQBackend needs REDIS_URL (or RQ_REDIS_URL)."
+        )
+    TASKS["default"]["QUEUES"] = ["default"]
+    RQ_QUEUES = {"default": {"URL": RQ_REDIS_URL, "DEFAULT_TIMEOUT": env_int("RQ_JOB_TIMEOUT", 300)}}
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+
+
+# --- Serving (`concilium serve`: gunicorn, threaded workers) ---------------------------------------
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+SERVE_BIND = env_list("SERVE_BIND", ["127.0.0.1:8000"])  # host:port or unix:/path, comma-separated
+#: Worker processes: 2 x cores + 1, at most 12 (each has SERVE_THREADS threads).
+SERVE_WORKERS = env_int("SERVE_WORKERS", env_int("WEB_CONCURRENCY", min(2 * _cores() + 1, 12)))
+SERVE_THREADS = env_int("SERVE_THREADS", 4)
+SERVE_TIMEOUT = env_int("SERVE_TIMEOUT", 30)  # seconds a request may take before its worker is restarted
+SERVE_GRACEFUL_TIMEOUT = env_int("SERVE_GRACEFUL_TIMEOUT", 30)
+SERVE_KEEPALIVE = env_int("SERVE_KEEPALIVE", 5)
+SERVE_MAX_REQUESTS = env_int("SERVE_MAX_REQUESTS", 1000)  # a worker is replaced after this many (0: never)
+SERVE_MAX_REQUESTS_JITTER = env_int("SERVE_MAX_REQUESTS_JITTER", 100)
+SERVE_ACCESS_LOG = env_bool("SERVE_ACCESS_LOG", True)  # method, path (no query string), status, size, time
+for _name, _value, _least in (
+    ("SERVE_WORKERS", SERVE_WORKERS, 1),
+    ("SERVE_THREADS", SERVE_THREADS, 1),
+    ("SERVE_TIMEOUT", SERVE_TIMEOUT, 1),
+    ("SERVE_GRACEFUL_TIMEOUT", SERVE_GRACEFUL_TIMEOUT, 1),
+    ("SERVE_KEEPALIVE", SERVE_KEEPALIVE, 0),
+    ("SERVE_MAX_REQUESTS", SERVE_MAX_REQUESTS, 0),
+    ("SERVE_MAX_REQUESTS_JITTER", SERVE_MAX_REQUESTS_JITTER, 0),
+):
+    if _value < _least:
+        raise ImproperlyConfigured(f"{_name} must be at least {_least}; got {_value}")
 
 # --- Security -------------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,7 +1,6 @@
 from django.urls import include, path
-from django.views.i18n import set_language
 
-from concilium.accounts.access import public
+from concilium.accounts.views.preferences import language_switch
 
 urlpatterns = [
     path("", include("concilium.core.urls")),
@@ -13,8 +12,9 @@ urlpatterns = [
     path("cases/", include("concilium.cases.urls")),
     path("helpdesk/", include("concilium.notifications.urls")),
     path("audit/", include("concilium.audit.urls")),
+    path("administration/", include("concilium.administration.urls")),
     path("oidc/", include("mozilla_django_oidc.urls")),
-    path("i18n/setlang/", public(set_language), name="set_language"),
+    path("i18n/setlang/", language_switch, name="set_language"),  # also saves a signed-in user's choice
     path("api/", include("concilium.api.urls")),
 ]
 

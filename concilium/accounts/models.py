@@ -67,7 +67,16 @@ class User(AbstractBaseUser):
     # Mirrors status == ACTIVE (a database constraint keeps them together) so that Django and its add-ons,
     # which look at is_active, refuse pending, rejected and suspended accounts everywhere.
     is_active = models.BooleanField(_("active"), default=False)
-    language = models.CharField(_("preferred language"), max_length=8, default="en")
+    # The language of the user's pages, emails and in-app notices; "" until they choose one, then the
+    # browser's language is taken at registration or at the first sign-in (accounts.services.preferences).
+    language = models.CharField(_("preferred language"), max_length=8, blank=True, default="")
+    # The networks whose expert groups a network admin configures (a name, not an import of directory).
+    administered_networks = models.ManyToManyField(
+        "directory.Network",
+        related_name="administrators",
+        blank=True,
+        verbose_name=_("networks administered"),
+    )
     session_salt = models.CharField(max_length=32, default=_new_session_salt, editable=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 

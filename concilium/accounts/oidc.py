@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
+from concilium.accounts.languages import language_cookie_set
 from concilium.accounts.models import AccountStatus
 from concilium.accounts.services.authentication import session_start
 from concilium.audit.models import Outcome
@@ -132,7 +133,7 @@ class ConciliumOIDCCallbackView(OIDCAuthenticationCallbackView):
         next_url = self.success_url  # read before login() may flush the session it is kept in
         auth.login(self.request, self.user)  # always: a new session id, also for an already signed-in user
         session_start(request=self.request, sso=True)
-        return HttpResponseRedirect(next_url)
+        return language_cookie_set(HttpResponseRedirect(next_url), self.user.language)
 
     def login_failure(self) -> HttpResponse:
         request = self.request

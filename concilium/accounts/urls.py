@@ -1,6 +1,7 @@
 from django.urls import path
 
 from concilium.accounts.views import login as login_views
+from concilium.accounts.views import preferences as preference_views
 from concilium.accounts.views import roles as role_views
 from concilium.accounts.views import tokens as token_views
 
@@ -18,6 +19,8 @@ urlpatterns: list = [
     path("security/", login_views.security, name="security"),
     path("security/password/", login_views.password_change_view, name="password_change"),
     path("security/logout-everywhere/", login_views.logout_everywhere, name="logout_everywhere"),
+    # preferences (views/preferences.py)
+    path("security/language/", preference_views.language, name="language"),
     path("password-reset/", login_views.password_reset, name="password_reset"),
     path("password-reset/sent/", login_views.password_reset_done, name="password_reset_done"),
     path("password-reset/done/", login_views.password_reset_complete, name="password_reset_complete"),

@@ -8,9 +8,11 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from concilium.audit.models import AuditEvent
 from concilium.audit.permissions import AuditEventPolicy
+from concilium.core.labels import AUDIT_ACTION, AUDIT_FAMILY, has_label, label_for, object_type_label
 from concilium.core.pagination import UncountedPage, uncounted_page
 
 PAGE_SIZE = 50
@@ -33,6 +35,8 @@ CSV_COLUMNS = (
     "outcome",
     "request_id",
     "detail",
+    "action_label",  # the action and the object type as the admin's page names them, in their language
+    "object_type_label",
 )
 
 
@@ -104,15 +108,22 @@ def audit_known_actions() -> list[str]:
 
 
 def audit_action_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    """Grouped choices for the action filter: each family (`account.*`) followed by its actions."""
+    """Grouped choices for the action filter: each family (`account.*`) followed by its actions, named by
+    their labels in the active language (an action no app names keeps its code)."""
     families: dict[str, list[str]] = {}
     for action in audit_known_actions():
         families.setdefault(action.split(".", 1)[0], []).append(action)
     grouped = []
     for family, actions in sorted(families.items()):
-        options = [(f"{family}{PREFIX_MARK}", f"{family}.*")] if any("." in a for a in actions) else []
-        options += [(action, action) for action in actions]
-        grouped.append((family, options))
+        name = label_for(AUDIT_FAMILY, family)
+        every = _("%(family)s: every action") % {"family": name} if has_label(AUDIT_FAMILY, family) else ""
+        options = (
+            [(f"{family}{PREFIX_MARK}", every or f"{family}.*")] if any("." in a for a in actions) else []
+        )
+        options += sorted(
+            ((action, label_for(AUDIT_ACTION, action)) for action in actions), key=lambda o: o[1]
+        )
+        grouped.append((name, options))
     return grouped
 
 
@@ -135,5 +146,7 @@ def audit_export_rows(queryset: QuerySet[AuditEvent], *, chunk_size: int = 2000)
                 event.outcome,
                 event.request_id,
                 json.dumps(event.detail, sort_keys=True, ensure_ascii=False) if event.detail else "",
+                label_for(AUDIT_ACTION, event.action),
+                object_type_label(event.object_type) if event.object_type else "",
             )
         ]

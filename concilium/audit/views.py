@@ -1,12 +1,13 @@
-"""The audit log for network admins: search it page by page and export the current search as CSV."""
+"""The audit log for network admins: search it page by page and export the current search as CSV. The
+search is posted; who and which object or patient are kept in the session, never in an address."""
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from concilium.audit.forms import AuditSearchForm
 from concilium.audit.permissions import AuditAction, AuditEventPolicy
@@ -17,6 +18,7 @@ from concilium.audit.selectors import (
     audit_export_rows,
 )
 from concilium.audit.services import audit_log_exported, audit_log_viewed
+from concilium.core.search import posted_search
 from concilium.core.spreadsheet import csv_lines
 
 
@@ -25,10 +27,27 @@ def _require(request: HttpRequest, action: AuditAction) -> None:
         raise PermissionDenied
 
 
-@require_GET
+#: Filters that name a person or an object (an email address, a user id, a patient): posted and kept in the
+#: session, never in the page's address (`core.search`); action, type, outcome and dates stay linkable.
+PRIVATE_FILTERS = ("who", "object_id", "patient_ref")
+
+
+def _search(request: HttpRequest) -> tuple[AuditSearchForm, HttpResponseRedirect | None]:
+    return posted_search(
+        request,
+        key="audit",
+        form_class=AuditSearchForm,
+        private=PRIVATE_FILTERS,
+        actions=audit_action_choices(),
+    )
+
+
+@require_http_methods(["GET", "POST"])
 def events(request: HttpRequest) -> HttpResponse:
     _require(request, AuditAction.VIEW)
-    form = AuditSearchForm(request.GET, actions=audit_action_choices())
+    form, redirect_to = _search(request)
+    if redirect_to is not None:
+        return redirect_to
     page = None
     if form.is_valid():
         page = audit_event_page(
@@ -47,8 +66,9 @@ def events(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def export(request: HttpRequest) -> HttpResponseBase:
+    """The current search as CSV: the address's filters with those kept in the session."""
     _require(request, AuditAction.EXPORT)
-    form = AuditSearchForm(request.GET, actions=audit_action_choices())
+    form, _redirect = _search(request)
     if not form.is_valid():
         return redirect(f"{reverse('audit:events')}?{request.GET.urlencode()}")
     queryset = audit_event_search(actor=request.user, **form.filters())

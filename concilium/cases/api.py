@@ -10,7 +10,6 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
@@ -42,8 +41,8 @@ from concilium.cases.services.lifecycle import (
 from concilium.cases.services.reads import case_read_record, cases_listed
 from concilium.cases.services.refusals import case_action_run
 from concilium.cases.services.templates import completeness
-from concilium.core.errors import DomainError, ErrorKind, not_found, register_codes
-from concilium.core.pagination import MAX_PAGE, RowsByIds
+from concilium.core.errors import CommonCode, DomainError, ErrorKind, not_found, register_codes
+from concilium.core.pagination import MAX_PAGE, IdsThenRows, RowsByIds
 from concilium.core.text import has_control_characters
 from concilium.patients.selectors import patient_get
 from concilium.scheduling.selectors import expert_group_get
@@ -183,11 +182,19 @@ def _case_out(request: HttpRequest, case: Case) -> dict[str, object]:
 
 
 class ListFilters(Schema):
-    q: str = Field("", max_length=100, description="reference, pseudonym or diagnosis")
     status: CaseStatus | None = None
     group: int | None = None
     urgent: bool = False
     page: int = Field(1, ge=1, le=MAX_PAGE, description=f"1 to {MAX_PAGE}: narrow the filters to go further")
+
+
+class CaseSearchIn(ListFilters):
+    """A search of "my cases", sent in the body: a reference, a pseudonym or an identifier never travels in
+    an address."""
+
+    q: str = Field(
+        "", max_length=100, description="reference, pseudonym, diagnosis or exact local identifier"
+    )
 
     @field_validator("q")
     @classmethod
@@ -198,7 +205,7 @@ class ListFilters(Schema):
 
 
 def _page(
-    request: HttpRequest, queryset: QuerySet[Case] | RowsByIds[Case], number: int, action: str
+    request: HttpRequest, queryset: IdsThenRows[Case] | RowsByIds[Case], number: int, action: str
 ) -> dict[str, object]:
     """One page of cases, its reading audited."""
     page = Paginator(queryset, PAGE_SIZE).get_page(number)
@@ -217,20 +224,35 @@ def _page(
     }
 
 
-@router.get("/", response=CasePageOut, url_name="cases_list")
-def list_cases(request: HttpRequest, filters: Query[ListFilters]) -> dict[str, object]:
-    """The cases of your hospital ("my cases"), newest first, 25 a page."""
+def _my_cases(request: HttpRequest, filters: ListFilters, q: str) -> dict[str, object]:
     required_scope(request, TokenScope.READ)
     actor = api_user(request)
     if not can_create_case(actor):
         raise DomainError("forbidden", "Only clinicians of a hospital have cases of their own.")
     queryset = case_list_for(
         actor=actor,
-        filters=CaseFilters(
-            status=filters.status or "", group=filters.group, urgent=filters.urgent, q=filters.q
-        ),
+        filters=CaseFilters(status=filters.status or "", group=filters.group, urgent=filters.urgent, q=q),
     )
     return _page(request, queryset, filters.page, "case.list")
+
+
+@router.get("/", response=CasePageOut, url_name="cases_list")
+def list_cases(request: HttpRequest, filters: Query[ListFilters]) -> dict[str, object]:
+    """The cases of your hospital ("my cases"), newest first, 25 a page. To search, POST the term to
+    `/api/cases/search`: a `q` in the address is refused (addresses end up in logs)."""
+    if "q" in request.GET:
+        raise DomainError(
+            CommonCode.SEARCH_IN_ADDRESS,
+            "Send the search term in the body of POST /api/cases/search, never in the URL.",
+        )
+    return _my_cases(request, filters, "")
+
+
+@router.post("/search", response=CasePageOut, url_name="cases_search")
+def search_cases(request: HttpRequest, payload: CaseSearchIn) -> dict[str, object]:
+    """Your hospital's cases matching `q`, with the list's filters, newest first, 25 a page: a read, sent as
+    a POST so that the term travels in the body (read scope)."""
+    return _my_cases(request, payload, payload.q)
 
 
 class QueueFilters(Schema):

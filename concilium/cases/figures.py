@@ -26,6 +26,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from concilium.cases.models import CaseStatus, Contribution
+from concilium.scheduling.models import ExpertGroup
 
 #: Statuses a case reaches only after its group accepted it.
 ACCEPTED_OR_LATER = (
@@ -153,10 +154,12 @@ def case_figures(*, cases: Any, start: date, end: date) -> Figures:
         )
         .order_by("group__network__name", "group__name")
     )
+    group_rows = list(per_group)
+    names = _group_names({row["group_id"] for row in group_rows})
     groups = [
         GroupFigures(
             group_id=row["group_id"],
-            group=row["group__name"],
+            group=names.get(row["group_id"], row["group__name"]),
             network=row["group__network__name"],
             requested=row["requested"],
             accepted=row["accepted"],
@@ -167,7 +170,7 @@ def case_figures(*, cases: Any, start: date, end: date) -> Figures:
             contributions=row["contributions"],
             thin_panels=row["thin_panels"],
         )
-        for row in per_group
+        for row in group_rows
     ]
     networks: dict[str, list[GroupFigures]] = {}
     for row in groups:
@@ -211,13 +214,23 @@ def _months(submitted: Any) -> list[MonthBar]:
     return bars
 
 
+def _group_names(group_ids: set[int]) -> dict[int, str]:
+    """The names of these expert groups in the active language (one small query)."""
+    groups = ExpertGroup.objects.filter(pk__in=group_ids).only("id", "name", "translations")
+    return {group.pk: group.display_name for group in groups}
+
+
 def _thin_panels(finished: Any) -> list[dict[str, Any]]:
-    return list(
+    rows = list(
         finished.annotate(contributions_made=_contribution_count())
         .filter(contributions_made__lt=MIN_CONTRIBUTIONS)
-        .values("id", "reference", "group__name", "signed_at", "closed_at", "contributions_made")
+        .values("id", "reference", "group_id", "group__name", "signed_at", "closed_at", "contributions_made")
         .order_by("-signed_at", "-id")[:FLAGGED_LIMIT]
     )
+    names = _group_names({row["group_id"] for row in rows})
+    for row in rows:
+        row["group__name"] = names.get(row["group_id"], row["group__name"])
+    return rows
 
 
 def figures_csv_rows(figures: Figures) -> list[list[object]]:

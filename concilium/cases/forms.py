@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -76,12 +77,25 @@ class CaseCreateForm(StyledForm):
         help_text=_("The group's members are told at once when you submit."),
     )
 
-    def __init__(self, *args: Any, patients: QuerySet[Patient], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, patients: QuerySet[Patient], sections: list[Section] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         cast(PatientChoiceField, self.fields["patient"]).queryset = patients
-        _episode_fields(self, None)
+        # The chosen group's guidance under each field; the page swaps it in when another group is chosen.
+        _episode_fields(self, sections)
         for name in EPISODE_FIELDS:
-            self.fields[name].widget.attrs["class"] = "form-control"
+            self.fields[name].widget.attrs.update(
+                {"class": "form-control", "aria-describedby": f"id_{name}_helptext"}
+            )
+        self.fields["group"].widget.attrs.update(
+            {
+                "hx-get": reverse_lazy("cases:new_guidance"),
+                "hx-trigger": "change",
+                "hx-target": "#case-sheet-guidance",
+                "aria-controls": "case-sheet-guidance",
+            }
+        )
 
     def episode(self) -> dict[str, object]:
         return {name: self.cleaned_data.get(name, "") for name in EPISODE_FIELDS}
@@ -172,6 +186,19 @@ class AttachmentForm(StyledForm):
         ]
 
 
+class ChecklistConfirmForm(StyledForm):
+    """Confirm one of the group's checklist items on the case page (or take the confirmation back)."""
+
+    key = forms.ChoiceField(label=_("Checklist item"))
+    confirmed = forms.TypedChoiceField(
+        label=_("Confirmed"), choices=[("1", _("Yes")), ("0", _("No"))], coerce=lambda value: value == "1"
+    )
+
+    def __init__(self, *args: Any, confirm_items: list[dict[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["key"]).choices = [(i["key"], i["label"]) for i in confirm_items]
+
+
 STATUS_CHOICES = [("", _("All statuses")), *CaseStatus.choices]
 
 
@@ -179,7 +206,11 @@ class CaseFilterForm(CleanTextFormMixin, forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False, widget=QuickSelect)
     group = forms.ModelChoiceField(
-        label=_("Expert group"), queryset=expert_groups_all(), required=False, widget=QuickSelect
+        label=_("Expert group"),
+        # A filter shows each group's name only: not its network, nor every column, on every page.
+        queryset=expert_groups_all().select_related(None).only("id", "name", "translations"),
+        required=False,
+        widget=QuickSelect,
     )
     urgent = forms.BooleanField(label=_("Urgent only"), required=False)
 

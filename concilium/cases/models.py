@@ -56,6 +56,9 @@ class CaseTemplate(models.Model):
     )
     sections = models.JSONField(_("case sheet"), default=list)
     checklist = models.JSONField(_("checklist"), default=list)
+    #: Guidance and checklist labels in the other site languages, by "guidance.<field>" and
+    #: "checklist.<key>": {"de": {"guidance.question": "…", "checklist.mri": "…"}} (core.translations).
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -136,6 +139,13 @@ class Case(models.Model):
                 F("id"),
                 condition=Q(status__in=["accepted", "discussed", "scheduled"]),
                 name="case_panel_at_work",
+            ),
+            # The dashboard's "Panels at work": the few cases at work, with what its counts read (index-only).
+            models.Index(
+                fields=["id"],
+                include=["status", "patient", "discussion_on"],
+                condition=Q(status__in=["accepted", "discussed", "scheduled"]),
+                name="case_at_work",
             ),
             models.Index(fields=["group", "status", "submitted_at"], name="case_group_queue"),
             models.Index(fields=["requester", "-created_at"], name="case_requester_recent"),
@@ -240,7 +250,11 @@ class PanelMember(models.Model):
             ),
         ]
         # "My panels": a user's seats, latest first (the unique constraint serves the look-ups by case).
-        indexes = [models.Index(fields=["user", "-added_at", "-id"], name="panel_user_recent")]
+        indexes = [
+            models.Index(fields=["user", "-added_at", "-id"], name="panel_user_recent"),
+            # A user's live seats among a set of cases (the dashboard's panels at work), from the index alone.
+            models.Index(fields=["user", "case"], include=["role", "expires_at"], name="panel_user_case"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} on {self.case} ({self.role})"

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from concilium.cases.models import Recommendation
+from concilium.cases.models import PanelMember, PanelRole, Recommendation
 
 
 class ReportUnavailable(Exception):
@@ -29,15 +29,31 @@ def report_language(rec: Recommendation) -> str:
     return rec.case.requester.language or settings.LANGUAGE_CODE
 
 
+#: The PDF variant: PDF/UA-1, a tagged PDF (structure tree, reading order, language, title) that assistive
+#: technology reads; WeasyPrint writes the tags from the HTML's structure.
+PDF_VARIANT = "pdf/ua-1"
+
+_ROLE_ORDER: dict[str, int] = {PanelRole.LEAD: 0, PanelRole.MEMBER: 1, PanelRole.GUEST: 2}
+
+
 def render_report_html(rec: Recommendation) -> str:
+    """The report: the reference, the patient's pseudonym and diagnosis, the requester and their hospital,
+    the expert group, the discussion date, the panel with each member's role, the recommendation, and who
+    signed it when."""
     case = rec.case
     language = report_language(rec)
+    seats = PanelMember.objects.filter(case=case).select_related("user", "user__hospital")
+    panel = sorted(seats, key=lambda seat: (_ROLE_ORDER.get(seat.role, 9), seat.user.full_name))
     context = {
         "rec": rec,
         "case": case,
         "patient": case.patient,
         "group": case.group,
-        "participants": sorted(rec.participants.all(), key=lambda u: u.full_name),
+        "requester": case.requester,
+        "hospital": case.hospital,
+        "discussed_on": case.discussed_at or case.discussion_on,
+        "panel": panel,
+        "participants": sorted(rec.participants.select_related("hospital"), key=lambda u: u.full_name),
         "language": language,
     }
     with translation.override(language), timezone.override("UTC"):
@@ -57,7 +73,7 @@ def render_report_pdf(rec: Recommendation) -> bytes:
         raise ReportUnavailable(f"WeasyPrint cannot be loaded: {error}") from error
     html = render_report_html(rec)
     try:
-        pdf: bytes = HTML(string=html, url_fetcher=_fetch_nothing).write_pdf()
+        pdf: bytes = HTML(string=html, url_fetcher=_fetch_nothing).write_pdf(pdf_variant=PDF_VARIANT)
         return pdf
     except Exception as error:  # WeasyPrint raises many kinds; the signature must not depend on them
         raise ReportUnavailable(f"WeasyPrint failed: {type(error).__name__}") from error

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from concilium.cases.models import CaseStatus, PanelMember, PanelRole
+from concilium.cases.models import Case, CaseStatus, PanelMember, PanelRole
 from concilium.cases.permissions import CasePolicy, can_create_case, can_use_queue
 
 #: Signed recommendations stay "new" on the requester's dashboard this long.
@@ -44,7 +44,11 @@ def case_work_summary(*, actor: Any) -> list[WorkItem]:
 
 
 def _queue(actor: Any) -> list[WorkItem]:
-    waiting = CasePolicy.visible_in_coordinated_groups(actor).aggregate(
+    # Only the two statuses counted: the groups' queue index (group, status) reads just those cases.
+    in_queue = CasePolicy.visible_in_coordinated_groups(actor).filter(
+        status__in=(CaseStatus.SUBMITTED, CaseStatus.ACCEPTED)
+    )
+    waiting = in_queue.aggregate(
         submitted=Count("id", filter=Q(status=CaseStatus.SUBMITTED)),
         urgent=Count("id", filter=Q(status=CaseStatus.SUBMITTED, urgent=True)),
         oldest=Min("submitted_at", filter=Q(status=CaseStatus.SUBMITTED)),
@@ -77,7 +81,11 @@ def _queue(actor: Any) -> list[WorkItem]:
 
 
 def _requester(actor: Any) -> list[WorkItem]:
-    mine = CasePolicy.visible_at_own_hospital(actor).aggregate(
+    # Only the statuses counted: the hospital's status index reads just those cases, not all of them.
+    counted = CasePolicy.visible_at_own_hospital(actor).filter(
+        status__in=(CaseStatus.DRAFT, CaseStatus.SUBMITTED, CaseStatus.ACCEPTED, CaseStatus.SIGNED)
+    )
+    mine = counted.aggregate(
         drafts=Count("id", filter=Q(status=CaseStatus.DRAFT, requester_id=actor.pk)),
         asked=Count(
             "id",
@@ -100,15 +108,16 @@ def _requester(actor: Any) -> list[WorkItem]:
 
 
 def _panels(actor: Any) -> list[WorkItem]:
-    seats = (
-        PanelMember.objects.live()
-        .filter(user_id=actor.pk, case__status__in=PANEL_AT_WORK)
-        .filter(case__patient__has_care_consent=True)
-        .aggregate(
-            active=Count("id"),
-            to_sign=Count("id", filter=Q(role=PanelRole.LEAD, case__status=CaseStatus.DISCUSSED)),
-            next_meeting=Min("case__discussion_on", filter=Q(case__discussion_on__gte=timezone.now())),
-        )
+    # From the cases at work (a few thousand, read from their own small index `case_at_work`), those with a
+    # live seat of the actor (one probe each of the seats' unique index): not every seat the actor ever
+    # held, which grows case after case for years.
+    seat = PanelMember.objects.live().filter(case_id=OuterRef("pk"), user_id=actor.pk)
+    seats = Case.objects.filter(
+        Exists(seat), status__in=PANEL_AT_WORK, patient__has_care_consent=True
+    ).aggregate(
+        active=Count("id"),
+        to_sign=Count("id", filter=Q(Exists(seat.filter(role=PanelRole.LEAD)), status=CaseStatus.DISCUSSED)),
+        next_meeting=Min("discussion_on", filter=Q(discussion_on__gte=timezone.now())),
     )
     panels = reverse("cases:my_panels")
     return [

@@ -52,6 +52,8 @@ class CommonCode(StrEnum):
     BAD_REQUEST = "bad_request"
     TOO_LARGE = "too_large"
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    #: A search term in a URL, where browsers, proxies and logs keep it: searches take it in the body.
+    SEARCH_IN_ADDRESS = "search_in_address"
 
 
 #: Code -> kind, filled by each app's `register_codes` at import time; an unknown code is INVALID.
@@ -78,6 +80,7 @@ register_codes(
         CommonCode.BAD_REQUEST: ErrorKind.BAD_REQUEST,
         CommonCode.TOO_LARGE: ErrorKind.TOO_LARGE,
         CommonCode.UNSUPPORTED_MEDIA_TYPE: ErrorKind.UNSUPPORTED_MEDIA_TYPE,
+        CommonCode.SEARCH_IN_ADDRESS: ErrorKind.BAD_REQUEST,
     }
 )
 

@@ -2,10 +2,10 @@
 
 import logging
 import uuid
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import default_storage, storages
 from django.db import connection
 from django.utils import timezone
 
@@ -32,7 +32,7 @@ def check_storage() -> dict[str, object]:
                 return {"status": "error", "error": "read back differs"}
     finally:
         default_storage.delete(name)
-    return {"status": "ok", "backend": type(default_storage).__name__}
+    return {"status": "ok", "backend": type(storages["default"]).__name__}  # not the lazy DefaultStorage
 
 
 def check_task_queue() -> dict[str, object]:
@@ -55,6 +55,29 @@ def check_task_queue() -> dict[str, object]:
         if oldest is not None and timezone.now() - oldest > QUEUE_STALL_AFTER:
             result["status"] = "error"
             result["error"] = "tasks have waited more than 10 minutes: is a worker running?"
+    elif type(backend).__module__.startswith("django_tasks_rq"):
+        result.update(_redis_queue(list(backend.queues)))
+    return result
+
+
+def _redis_queue(names: list[str]) -> dict[str, object]:
+    """The Redis queue (django-tasks-rq): reachable, tasks waiting, whether the oldest waited too long."""
+    import django_rq
+
+    waiting, oldest = 0, None
+    for name in names:
+        queue = django_rq.get_queue(name)
+        queue.connection.ping()
+        waiting += queue.count
+        first = queue.get_jobs(0, 1)
+        if first and first[0].enqueued_at is not None:
+            enqueued = first[0].enqueued_at
+            enqueued = enqueued if timezone.is_aware(enqueued) else timezone.make_aware(enqueued, UTC)
+            oldest = enqueued if oldest is None else min(oldest, enqueued)
+    result: dict[str, object] = {"waiting": waiting}
+    if oldest is not None and timezone.now() - oldest > QUEUE_STALL_AFTER:
+        result["status"] = "error"
+        result["error"] = "tasks have waited more than 10 minutes: is a worker running?"
     return result
 
 

@@ -83,6 +83,11 @@ def install_handlers(api: NinjaAPI) -> None:
     def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
         return problem_response(413, CommonCode.TOO_LARGE, "The form's fields are too large.")
 
+    @api.exception_handler(OverflowError)
+    def on_overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+        # A number past what the database stores (an id over 2**63 - 1): a wrong value, not our failure.
+        return problem_response(422, CommonCode.INVALID_REQUEST, "A number in the request is out of range.")
+
     @api.exception_handler(Http404)
     def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return problem_response(404, CommonCode.NOT_FOUND, "Not found.")

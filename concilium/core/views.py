@@ -1,13 +1,18 @@
 """Health and error pages (the error pages of the JSON API are problem documents: core.problems)."""
 
+import logging
+
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from concilium.core.errors import DomainError, ErrorKind
 from concilium.core.health import run_checks
+
+logger = logging.getLogger(__name__)
 
 
 @login_not_required
@@ -37,7 +42,14 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return _error(request, "errors/500.html", 500)
+    """The 500 page. When the failure is in what the page's context reads (the session store, the database),
+    it is rendered again without the request: the branded page still, never the server's bare error."""
+    try:
+        return _error(request, "errors/500.html", 500)
+    except Exception as exc:
+        logger.warning("error page rendered without its context", extra={"error_type": type(exc).__name__})
+        html = render_to_string("errors/500.html", {"request_id": getattr(request, "request_id", "")})
+        return HttpResponseServerError(html)
 
 
 def refused(request: HttpRequest, error: DomainError) -> HttpResponse:

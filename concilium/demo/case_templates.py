@@ -3,6 +3,7 @@
 from typing import Any
 
 from concilium.cases.services.templates import case_template_update
+from concilium.demo.translations import TEMPLATE_TRANSLATIONS
 from concilium.scheduling.models import ExpertGroup
 
 IMAGING_GUIDANCE = (
@@ -67,6 +68,12 @@ def demo_case_templates(*, actor: Any = None) -> int:
     for group in ExpertGroup.objects.filter(slug__in=DEMO_TEMPLATES).order_by("pk"):
         required, checklist = DEMO_TEMPLATES[group.slug]
         sections = [{"field": name, "required": True, "guidance": text} for name, text in required.items()]
-        case_template_update(group=group, sections=sections, checklist=checklist, actor=actor)
+        case_template_update(
+            group=group,
+            sections=sections,
+            checklist=checklist,
+            actor=actor,
+            translations=TEMPLATE_TRANSLATIONS.get(group.slug, {}),
+        )
         written += 1
     return written

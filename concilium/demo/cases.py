@@ -54,6 +54,7 @@ from concilium.cases.services.recommendation import (
     recommendation_render_pdf,
     recommendation_save,
 )
+from concilium.core.translations import translated_lazy
 from concilium.demo.case_stories import (
     BRAIN,
     BRAIN_CHECKLIST,
@@ -437,7 +438,7 @@ class CaseLoader:
             app="cases",
             recipient=case.requester,
             kind="case_scheduled",
-            context={"group_name": case.group.name, "discussion_on": meeting},
+            context={"group_name": translated_lazy(case.group, "name"), "discussion_on": meeting},
             link=case_url(case),
         )
 

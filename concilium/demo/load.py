@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -31,7 +32,16 @@ from concilium.demo.people import (
     PEOPLE,
     SPECIALTIES,
 )
-from concilium.directory.models import Clinician, Hospital, Language, Network, Specialty, fold
+from concilium.demo.translations import GROUP_TRANSLATIONS, SPECIALTY_NAMES, TEMPLATE_TRANSLATIONS
+from concilium.directory.models import (
+    SPECIALTY_TRANSLATIONS_CACHE_KEY,
+    Clinician,
+    Hospital,
+    Language,
+    Network,
+    Specialty,
+    fold,
+)
 from concilium.directory.reference import EU_LANGUAGES
 from concilium.scheduling.models import ExpertGroup, GroupMembership
 from concilium.scheduling.services import expert_group_upsert, group_member_add
@@ -83,7 +93,9 @@ class _Loader:
             self.networks[code] = network
             self.summary.add("networks", created)
         for name in SPECIALTIES:
-            specialty, created = Specialty.objects.get_or_create(name=name)
+            specialty, created = Specialty.objects.get_or_create(
+                name=name, defaults={"translations": _name_translations(SPECIALTY_NAMES.get(name, {}))}
+            )
             self.specialties[name] = specialty
             self.summary.add("specialties", created)
         for spec in HOSPITALS:
@@ -106,7 +118,7 @@ class _Loader:
         hospital: str,
         status: str = AccountStatus.ACTIVE,
         can_sign_in: bool = True,
-        language: str = "en",
+        language: str = "",  # "": the first sign-in takes the browser's language
     ) -> tuple[User, bool]:
         user = User.objects.filter(email=email).first()
         if user is not None:
@@ -171,6 +183,7 @@ class _Loader:
         for email, full_name, hospital, specialty in GROUP_COORDINATORS:
             self.expert(email, full_name, hospital, specialty, Role.COORDINATOR)
         paedcan = self.networks["ern-paedcan"]
+        paedcan.administrators.add(*User.objects.filter(email=ADMIN_EMAIL))  # configures its groups
         expert_account = User.objects.get(email=f"expert@{DEMO_DOMAIN}")
         for spec in EXPERT_GROUPS:
             if ExpertGroup.objects.filter(slug=spec.slug).exists():
@@ -187,6 +200,7 @@ class _Loader:
                 time_zone=EUROPE_BRUSSELS,
                 slot_count=spec.slot_count,
                 slot_minutes=20,
+                translations=GROUP_TRANSLATIONS.get(spec.slug, {}),
             )
             self.summary.add("expert groups")
             coordinator = User.objects.get(email=spec.coordinator)
@@ -198,6 +212,25 @@ class _Loader:
                 group_member_add(
                     group=group, user=self.expert(email, full_name, hospital, specialty, Role.EXPERT)
                 )
+
+    def reference_translations(self) -> None:
+        """German and French for the demo's specialties, groups and case templates that have none yet (a
+        database loaded before they existed); translations already there are left as they are."""
+        from concilium.cases.models import CaseTemplate
+
+        filled = 0
+        for name, names in SPECIALTY_NAMES.items():
+            filled += Specialty.objects.filter(name=name, translations={}).update(
+                translations=_name_translations(names)
+            )
+        cache.delete(SPECIALTY_TRANSLATIONS_CACHE_KEY)  # written past Specialty.save
+        for slug, texts in GROUP_TRANSLATIONS.items():
+            filled += ExpertGroup.objects.filter(slug=slug, translations={}).update(translations=texts)
+        for slug, texts in TEMPLATE_TRANSLATIONS.items():
+            filled += CaseTemplate.objects.filter(group__slug=slug, translations={}).update(
+                translations=texts
+            )
+        self.summary.add("translations", filled)
 
     def pending_registrations(self) -> None:
         now = timezone.now()
@@ -310,6 +343,11 @@ class _Loader:
         self.summary.add("clinicians", len(new))
 
 
+def _name_translations(names: dict[str, str]) -> dict[str, dict[str, str]]:
+    """{"de": "Hämatologie"} as a `translations` value: {"de": {"name": "Hämatologie"}}."""
+    return {language: {"name": name} for language, name in names.items()}
+
+
 def _slug(full_name: str) -> str:
     """'Łukasz Wróbel' -> 'lukasz.wrobel' for invented email addresses."""
     ascii_name = unicodedata.normalize("NFKD", full_name.replace("Ł", "L").replace("ł", "l"))
@@ -330,4 +368,5 @@ def demo_load(**_options: Any) -> DemoSummary:
     loader.clinicians()
     loader.requesters()
     loader.patients_and_cases()
+    loader.reference_translations()
     return loader.summary

@@ -6,3 +6,6 @@ class DirectoryConfig(AppConfig):
     name = "concilium.directory"
     label = "directory"
     verbose_name = _("Directory")
+
+    def ready(self) -> None:
+        from concilium.directory import receivers  # noqa: F401  (connects the receivers)

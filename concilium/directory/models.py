@@ -3,8 +3,11 @@
 import unicodedata
 from typing import Any
 
+from django.core.cache import cache
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from concilium.core.translations import translated
 
 
 def fold(text: str) -> str:
@@ -55,8 +58,14 @@ class Hospital(models.Model):
         return f"{self.name} ({self.country})"
 
 
+#: Where the directory keeps every specialty's translated names (a small table read on every search).
+SPECIALTY_TRANSLATIONS_CACHE_KEY = "directory:specialty-translations:v1"
+
+
 class Specialty(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
+    #: The name in the other site languages: {"de": {"name": "…"}, "fr": {"name": "…"}} (core.translations).
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -64,7 +73,21 @@ class Specialty(models.Model):
         verbose_name_plural = _("specialties")
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        cache.delete(SPECIALTY_TRANSLATIONS_CACHE_KEY)  # the directory's cached names (selectors)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        deleted = super().delete(*args, **kwargs)
+        cache.delete(SPECIALTY_TRANSLATIONS_CACHE_KEY)
+        return deleted
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language (the English name when it has no translation)."""
+        return translated(self, "name")
 
 
 class Language(models.Model):

@@ -4,14 +4,25 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import StrIndex
 from django.db.models.lookups import GreaterThan
+from django.shortcuts import get_object_or_404
 
-from concilium.core.pagination import UncountedPage
-from concilium.directory.models import Clinician, Hospital, Language, Network, Specialty, fold
-from concilium.directory.permissions import ClinicianPolicy
+from concilium.core.pagination import UncountedPage, uncounted_page
+from concilium.core.translations import translation_of
+from concilium.directory.models import (
+    SPECIALTY_TRANSLATIONS_CACHE_KEY,
+    Clinician,
+    Hospital,
+    Language,
+    Network,
+    Specialty,
+    fold,
+)
+from concilium.directory.permissions import ClinicianPolicy, HospitalPolicy, NetworkPolicy
 from concilium.directory.reference import country_name
 
 PAGE_SIZE = 25
@@ -124,6 +135,33 @@ def _tags(clinician_ids: list[int]) -> tuple[dict[int, list[Tag]], dict[int, lis
     return languages, networks
 
 
+#: How long the specialties' translated names stay cached (saving a specialty drops them at once).
+SPECIALTY_TRANSLATIONS_CACHE_SECONDS = 600
+
+
+def _specialty_translations() -> dict[int, dict[str, Any]]:
+    """Every translated specialty's `translations`, by id: from the cache, else one query of a small table."""
+
+    def load() -> dict[int, dict[str, Any]]:
+        return {
+            pk: translations
+            for pk, translations in Specialty.objects.values_list("id", "translations")
+            if translations
+        }
+
+    found = cache.get_or_set(SPECIALTY_TRANSLATIONS_CACHE_KEY, load, SPECIALTY_TRANSLATIONS_CACHE_SECONDS)
+    return found or {}
+
+
+def specialty_name(
+    specialty_id: int, name: str, translations: dict[int, dict[str, Any]] | None = None
+) -> str:
+    """A specialty's name in the active language, given its id and its (English) name; a caller naming many
+    passes the translations it read once (`_specialty_translations`: a cache read each)."""
+    found = _specialty_translations() if translations is None else translations
+    return translation_of(found.get(specialty_id), "name") or name
+
+
 def clinician_page(
     queryset: QuerySet[Clinician], *, number: int = 1, per_page: int = PAGE_SIZE
 ) -> ClinicianPage:
@@ -144,13 +182,25 @@ def clinician_page(
             "hospital__city",
             "hospital__is_reference_centre",
             "country",
+            "specialty_id",
         )
     )
     has_next = len(values) > per_page and number < MAX_PAGE
     values = values[:per_page]
     ids = [row[0] for row in values]
     languages, networks = _tags(ids)
-    rows = [DirectoryEntry(*row, languages=languages[row[0]], networks=networks[row[0]]) for row in values]
+    translations = _specialty_translations()
+    rows = [
+        DirectoryEntry(
+            row[0],
+            row[1],
+            specialty_name(row[8], row[2], translations),
+            *row[3:8],
+            languages=languages[row[0]],
+            networks=networks[row[0]],
+        )
+        for row in values
+    ]
     total = queryset.order_by().values("id")[: COUNT_CAP + 1].count()
     return ClinicianPage(
         rows=rows,
@@ -194,10 +244,12 @@ def directory_filter_options() -> FilterOptions:
         ]
     )
     found: dict[str, list[tuple[str, str]]] = {"s": [], "c": [], "l": [], "n": []}
+    translations = _specialty_translations()
     with connection.cursor() as cursor:
         cursor.execute(sql)
         for kind, key, label in cursor.fetchall():
-            found[kind].append((key, country_name(key) if kind == "c" else label))
+            shown = specialty_name(int(key), label, translations) if kind == "s" else label
+            found[kind].append((key, country_name(key) if kind == "c" else shown))
     for choices in found.values():
         choices.sort(key=lambda item: fold(item[1]))
     return FilterOptions(
@@ -241,22 +293,80 @@ class CountryCount(TypedDict):
     percent: int
 
 
-def directory_overview(limit: int = 8) -> dict[str, object]:
-    """Listed clinicians per country (top `limit`), with totals; three aggregate queries whatever the size."""
-    counts = list(
+#: The dashboard's directory figures, the same for everyone: cached, dropped on every change of a
+#: clinician, hospital or network (`services.directory_overview_changed`), kept an hour at most.
+OVERVIEW_CACHE_KEY = "directory:overview:v1"
+OVERVIEW_CACHE_SECONDS = 3600
+OVERVIEW_COUNTRIES = 8
+
+
+def directory_overview() -> dict[str, object]:
+    """Listed clinicians per country (the top 8), with totals: from the cache, else four aggregate queries
+    (two of them over every listed clinician)."""
+    overview = cache.get(OVERVIEW_CACHE_KEY)
+    if overview is None:
+        overview = _directory_overview(OVERVIEW_COUNTRIES)
+        cache.set(OVERVIEW_CACHE_KEY, overview, OVERVIEW_CACHE_SECONDS)
+    return overview  # type: ignore[no-any-return]  # the cache holds what _directory_overview returned
+
+
+def _directory_overview(limit: int) -> dict[str, object]:
+    # One pass over the listed clinicians: every country's count (a few dozen rows), summed for the total.
+    every = sorted(
         Clinician.objects.filter(is_listed=True)
-        .values("country")
+        .values_list("country")
         .annotate(total=Count("id"))
-        .order_by("-total", "country")[:limit]
+        .order_by(),
+        key=lambda row: (-row[1], row[0]),
     )
-    peak = max((row["total"] for row in counts), default=0) or 1
+    counts = every[:limit]
+    peak = max((total for _country, total in counts), default=0) or 1
     by_country: list[CountryCount] = [
-        {"country": row["country"], "total": row["total"], "percent": round(100 * row["total"] / peak)}
-        for row in counts
+        {"country": country, "total": total, "percent": round(100 * total / peak)}
+        for country, total in counts
     ]
     return {
-        "clinicians": Clinician.objects.filter(is_listed=True).count(),
+        "clinicians": sum(total for _country, total in every),
         "hospitals": Hospital.objects.count(),
         "networks": Network.objects.count(),
         "by_country": by_country,
     }
+
+
+# --- Hospitals and networks, for the administration screens ----------------------------------------------
+
+#: Hospitals on one page of the administration's list.
+HOSPITAL_PAGE_SIZE = 25
+
+
+def hospital_page(*, actor: Any, query: str = "", number: int = 1) -> UncountedPage[Hospital]:
+    """A page of the hospitals the actor manages whose name or city holds `query`, by country and name,
+    with their networks (two queries, no count)."""
+    hospitals = HospitalPolicy.visible(actor)
+    query = query.strip()
+    if query:
+        hospitals = hospitals.filter(Q(name__icontains=query) | Q(city__icontains=query))
+    hospitals = hospitals.prefetch_related(Prefetch("networks", queryset=Network.objects.order_by("name")))
+    return uncounted_page(
+        hospitals.order_by("country", "name", "pk"), number=number, per_page=HOSPITAL_PAGE_SIZE
+    )
+
+
+def hospital_get(*, actor: Any, pk: int) -> Hospital:
+    """A hospital the actor manages, or 404."""
+    return get_object_or_404(HospitalPolicy.visible(actor), pk=pk)
+
+
+def networks_all() -> QuerySet[Network]:
+    """Every network by name: the choices of a hospital's networks."""
+    return Network.objects.order_by("name")
+
+
+def networks_administered(*, actor: Any) -> QuerySet[Network]:
+    """The networks the actor administers, by name, with their number of hospitals."""
+    return NetworkPolicy.visible(actor).annotate(hospital_count=Count("hospitals")).order_by("name")
+
+
+def network_get(*, actor: Any, pk: int) -> Network:
+    """A network the actor administers, or 404 (the same for another admin's network and a missing one)."""
+    return get_object_or_404(NetworkPolicy.visible(actor), pk=pk)

@@ -1,20 +1,27 @@
-"""Writes for the directory: the operators' CSV import (validate every row, then write all or nothing)."""
+"""Writes for the directory: the operators' CSV import (validate every row, then write all or nothing), and
+the administration's hospitals and networks (each change audited)."""
 
 import csv
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
 
 from concilium.audit.services import audit_record
-from concilium.core.text import FORMULA_PREFIXES, has_control_characters
+from concilium.core.errors import CommonCode, DomainError, ErrorKind, register_codes
+from concilium.core.roles import Role
+from concilium.core.text import FORMULA_PREFIXES, clean_text, has_control_characters
 from concilium.directory.models import Clinician, Hospital, Language, Network, Specialty, fold
+from concilium.directory.permissions import DirectoryAction, HospitalPolicy, NetworkPolicy
 from concilium.directory.reference import is_country_code
-from concilium.directory.selectors import CSV_COLUMNS
+from concilium.directory.selectors import CSV_COLUMNS, OVERVIEW_CACHE_KEY
 
 BATCH_SIZE = 1000
 MAX_LENGTHS = {"full_name": 200, "email": 254, "hospital": 200, "specialty": 120}
@@ -65,6 +72,13 @@ class DirectoryImportError(Exception):
     def __init__(self, report: ImportReport) -> None:
         super().__init__(f"{len(report.errors)} error(s)")
         self.report = report
+
+
+def directory_overview_changed() -> None:
+    """Drop the dashboard's cached directory figures now and once the change commits (a request between
+    the two would otherwise cache the figures from before it)."""
+    cache.delete(OVERVIEW_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(OVERVIEW_CACHE_KEY))
 
 
 def read_csv(stream: TextIO) -> tuple[list[tuple[int, dict[str, str]]], list[RowError]]:
@@ -283,6 +297,7 @@ def clinicians_import(*, stream: TextIO, dry_run: bool = False, actor: Any = Non
             batch, ["full_name", "search_name", "hospital", "country", "specialty"], batch_size=BATCH_SIZE
         )
     _write_links(to_create + relinks, replace=[clinician.pk for clinician, _row in relinks])
+    directory_overview_changed()  # bulk writes send no model signal
     audit_record(
         action="directory.import",
         actor=actor,
@@ -320,3 +335,203 @@ def _write_links(pairs: list[tuple[Clinician, _CleanRow]], *, replace: list[int]
         ],
         batch_size=BATCH_SIZE,
     )
+
+
+# --- Hospitals and networks (the administration screens) -------------------------------------------------
+
+
+class DirectoryError(DomainError):
+    """A hospital or network change that cannot be made; `field` names the form field it belongs to."""
+
+    HOSPITAL_EXISTS = "hospital_exists"
+    NETWORK_CODE_TAKEN = "network_code_taken"
+    UNKNOWN_COUNTRY = "unknown_country"
+    NETWORK_NOT_ADMINISTERED = "network_not_administered"
+    NOT_AN_ADMIN = "not_an_admin"
+
+
+register_codes(
+    {
+        DirectoryError.HOSPITAL_EXISTS: ErrorKind.CONFLICT,
+        DirectoryError.NETWORK_CODE_TAKEN: ErrorKind.CONFLICT,
+        DirectoryError.UNKNOWN_COUNTRY: ErrorKind.INVALID,
+        DirectoryError.NETWORK_NOT_ADMINISTERED: ErrorKind.INVALID,
+        DirectoryError.NOT_AN_ADMIN: ErrorKind.INVALID,
+    }
+)
+
+
+def _hospital_values(*, name: str, city: str, country: str) -> dict[str, str]:
+    values = {
+        "name": clean_text(name, limit=200, field="name", multiline=False, allow_markup=False, required=True),
+        "city": clean_text(city, limit=120, field="city", multiline=False, allow_markup=False),
+        "country": str(country or "").strip().upper(),
+    }
+    if not is_country_code(values["country"]):
+        raise DirectoryError(
+            DirectoryError.UNKNOWN_COUNTRY, _("Choose a country from the list."), field="country"
+        )
+    return values
+
+
+def _hospital_save(hospital: Hospital, fields: list[str] | None = None) -> None:
+    """Save, answering the unique name-and-country constraint with a form error, never a 500."""
+    duplicate = Hospital.objects.filter(name__iexact=hospital.name, country=hospital.country)
+    if duplicate.exclude(pk=hospital.pk).exists():
+        raise DirectoryError(
+            DirectoryError.HOSPITAL_EXISTS,
+            _("A hospital of this name is already listed in this country."),
+            field="name",
+        )
+    try:
+        with transaction.atomic():
+            hospital.save(update_fields=fields)
+    except IntegrityError as exc:  # a concurrent add of the same hospital
+        raise DirectoryError(
+            DirectoryError.HOSPITAL_EXISTS,
+            _("A hospital of this name is already listed in this country."),
+            field="name",
+        ) from exc
+
+
+@transaction.atomic
+def hospital_create(
+    *,
+    actor: Any,
+    name: str,
+    country: str,
+    city: str = "",
+    is_reference_centre: bool = False,
+    networks: Iterable[Network] = (),
+) -> Hospital:
+    """Add a hospital (applicants then find it in the registration form)."""
+    HospitalPolicy.require(actor, DirectoryAction.HOSPITALS_MANAGE)
+    hospital = Hospital(
+        **_hospital_values(name=name, city=city, country=country), is_reference_centre=is_reference_centre
+    )
+    _hospital_save(hospital)
+    network_ids = sorted(network.pk for network in networks)
+    hospital.networks.set(network_ids)
+    audit_record(
+        action="hospital.create",
+        actor=actor,
+        obj=hospital,
+        detail={"reference_centre": is_reference_centre, "networks": network_ids},
+    )
+    return hospital
+
+
+@transaction.atomic
+def hospital_update(
+    *,
+    actor: Any,
+    hospital: Hospital,
+    name: str,
+    country: str,
+    city: str = "",
+    is_reference_centre: bool = False,
+    networks: Iterable[Network] = (),
+) -> Hospital:
+    """Change a hospital's name, place, reference-centre flag and networks; audited with what changed."""
+    HospitalPolicy.require(actor, DirectoryAction.HOSPITALS_MANAGE, hospital)
+    locked = Hospital.objects.select_for_update().get(pk=hospital.pk)
+    values: dict[str, Any] = {
+        **_hospital_values(name=name, city=city, country=country),
+        "is_reference_centre": is_reference_centre,
+    }
+    changed = [name for name, value in values.items() if getattr(locked, name) != value]
+    for field_name in changed:
+        setattr(locked, field_name, values[field_name])
+    if changed:
+        _hospital_save(locked, changed)
+        if "country" in changed:  # a clinician's country is their hospital's
+            Clinician.objects.filter(hospital=locked).update(country=locked.country)
+    network_ids = sorted(network.pk for network in networks)
+    if sorted(locked.networks.values_list("pk", flat=True)) != network_ids:
+        locked.networks.set(network_ids)
+        changed.append("networks")
+    if changed:
+        audit_record(
+            action="hospital.update",
+            actor=actor,
+            obj=locked,
+            detail={"fields": changed, "networks": network_ids},
+        )
+    return locked
+
+
+#: A network's code: lower-case letters, digits and hyphens ("ern-paedcan").
+NETWORK_CODE = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+def _network_values(*, name: str, kind: str, description: str) -> dict[str, str]:
+    if kind not in Network.Kind.values:
+        raise DirectoryError(CommonCode.INVALID_REQUEST, _("Choose one of the listed kinds."), field="kind")
+    return {
+        "name": clean_text(name, limit=200, field="name", multiline=False, allow_markup=False, required=True),
+        "kind": kind,
+        "description": clean_text(description, limit=2000, field="description", allow_markup=False),
+    }
+
+
+@transaction.atomic
+def network_create(
+    *, actor: Any, code: str, name: str, kind: str = Network.Kind.ERN, description: str = ""
+) -> Network:
+    """Add a network; the network admin who adds it becomes its first administrator."""
+    NetworkPolicy.require(actor, DirectoryAction.NETWORKS_MANAGE)
+    code = clean_text(code, limit=40, field="code", multiline=False, required=True).lower()
+    if not NETWORK_CODE.fullmatch(code):
+        raise DirectoryError(
+            CommonCode.INVALID_REQUEST,
+            _("Use lower-case letters, digits and hyphens, such as “ern-paedcan”."),
+            field="code",
+        )
+    if Network.objects.filter(code=code).exists():
+        raise DirectoryError(
+            DirectoryError.NETWORK_CODE_TAKEN, _("Another network has this code."), field="code"
+        )
+    values = _network_values(name=name, kind=kind, description=description)
+    network = Network.objects.create(code=code, **values)
+    network.administrators.add(actor)
+    audit_record(action="network.create", actor=actor, obj=network, detail={"kind": network.kind})
+    return network
+
+
+@transaction.atomic
+def network_update(
+    *,
+    actor: Any,
+    network: Network,
+    name: str,
+    kind: str = Network.Kind.ERN,
+    description: str = "",
+    administrators: Iterable[Any] | None = None,
+) -> Network:
+    """Change a network's name, kind and description, and who administers it (network admins only; the
+    actor stays one of them, so a network never loses its last administrator by mistake)."""
+    NetworkPolicy.require(actor, DirectoryAction.NETWORKS_MANAGE, network)
+    locked = Network.objects.select_for_update().get(pk=network.pk)
+    values = _network_values(name=name, kind=kind, description=description)
+    changed = [field_name for field_name, value in values.items() if getattr(locked, field_name) != value]
+    for field_name in changed:
+        setattr(locked, field_name, values[field_name])
+    if changed:
+        locked.save(update_fields=changed)
+    detail: dict[str, object] = {}
+    if administrators is not None:
+        admins = list(administrators)
+        if any(getattr(user, "role", "") != Role.NETWORK_ADMIN or not user.is_active for user in admins):
+            raise DirectoryError(
+                DirectoryError.NOT_AN_ADMIN,
+                _("Only active network admins can administer a network."),
+                field="administrators",
+            )
+        admin_ids = sorted({user.pk for user in admins} | {actor.pk})
+        if sorted(locked.administrators.values_list("pk", flat=True)) != admin_ids:
+            locked.administrators.set(admin_ids)
+            changed.append("administrators")
+            detail["administrators"] = admin_ids
+    if changed:
+        audit_record(action="network.update", actor=actor, obj=locked, detail={"fields": changed, **detail})
+    return locked

@@ -1,9 +1,10 @@
 """The navigation each role sees. Items point at URL names; roles listed are the ones that may open them."""
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NotRequired, TypedDict
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +37,10 @@ MAIN = [
 
 #: Less frequent work, gathered in the "Administration" menu so the main bar stays one line.
 ADMINISTRATION = [
+    NavItem("administration:users", _("Users"), "people-fill", STAFF),
+    NavItem("administration:hospitals", _("Hospitals"), "hospital", STAFF),
+    NavItem("administration:networks", _("Networks"), "diagram-3", frozenset({Role.NETWORK_ADMIN})),
+    NavItem("administration:groups", _("Expert groups"), "collection", frozenset({Role.NETWORK_ADMIN})),
     NavItem("notifications:outbox", _("Outbox"), "envelope", STAFF),
     NavItem("audit:events", _("Audit log"), "journal-text", frozenset({Role.NETWORK_ADMIN})),
     NavItem("cases:templates", _("Case templates"), "ui-checks", frozenset({Role.NETWORK_ADMIN})),
@@ -64,23 +69,44 @@ class NavEntry(TypedDict):
 Entries = list[NavEntry]
 
 
+#: A menu of one role, built once: (URL name, URL, label, icon) of each item the role may open.
+Menu = tuple[tuple[str, str, str | Promise, str], ...]
+
+
+@lru_cache(maxsize=64)
+def menus_of(role: str, script_prefix: str) -> tuple[Menu, Menu, Menu]:
+    """The main bar, the administration menu and the account menu of a role, with their URLs: the same for
+    every page and every person of the role, so built once per role (and deployment prefix) per process."""
+
+    def build(items: list[NavItem]) -> Menu:
+        return tuple(
+            (item.url_name, reverse(item.url_name), item.label, item.icon)
+            for item in items
+            if role in item.roles
+        )
+
+    return build(MAIN), build(ADMINISTRATION), build(ACCOUNT)
+
+
 def items_for(role: str, current_path: str) -> tuple[Entries, Entries, Entries]:
     """The main bar, the administration menu and the account menu of a role, the current page marked."""
 
-    def build(items: list[NavItem]) -> Entries:
-        built: Entries = []
-        for item in items:
-            if role not in item.roles:
-                continue
-            url = reverse(item.url_name)
-            active = current_path == url or (url != "/" and current_path.startswith(url))
-            built.append(
-                {"name": item.url_name, "url": url, "label": item.label, "icon": item.icon, "active": active}
-            )
+    def mark(menu: Menu) -> Entries:
+        built: Entries = [
+            {
+                "name": name,
+                "url": url,
+                "label": label,
+                "icon": icon,
+                "active": current_path == url or (url != "/" and current_path.startswith(url)),
+            }
+            for name, url, label, icon in menu
+        ]
         # Only the most specific match is active (/cases/panels/ is "My panels", not also "Cases").
-        longest = max((len(str(entry["url"])) for entry in built if entry["active"]), default=0)
+        longest = max((len(entry["url"]) for entry in built if entry["active"]), default=0)
         for entry in built:
-            entry["active"] = entry["active"] and len(str(entry["url"])) == longest
+            entry["active"] = entry["active"] and len(entry["url"]) == longest
         return built
 
-    return build(MAIN), build(ADMINISTRATION), build(ACCOUNT)
+    main, administration, account = menus_of(role, get_script_prefix())
+    return mark(main), mark(administration), mark(account)

@@ -11,6 +11,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from concilium.notifications.extensions import closed_links
 from concilium.notifications.models import Notification
 from concilium.notifications.permissions import OutboxAction, OutboxPolicy
 from concilium.notifications.selectors import (
@@ -102,9 +103,19 @@ def outbox_send_test(request: HttpRequest) -> HttpResponse:
     return redirect("notifications:outbox")
 
 
+def _with_closed_links(actor: object, notifications: list[Notification]) -> list[Notification]:
+    """Mark each notification whose link the reader cannot open now with why (`closed_reason`), so that
+    the inbox shows the reason instead of a dead link."""
+    closed = closed_links(actor, [notification.link for notification in notifications])
+    for notification in notifications:
+        notification.closed_reason = closed.get(notification.link, "")  # type: ignore[attr-defined]  # shown by the template only
+    return notifications
+
+
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     page = Paginator(inbox_list(actor=request.user), INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = _with_closed_links(request.user, list(page.object_list))
     return render(request, "notifications/inbox.html", {"page_obj": page})
 
 
@@ -120,7 +131,7 @@ def inbox_mark_read(request: HttpRequest, notification_id: int) -> HttpResponse:
             request,
             "notifications/partials/inbox_item.html",
             {
-                "notification": notification,
+                "notification": _with_closed_links(request.user, [notification])[0],
                 "inbox_unread": inbox_unread_count(actor=request.user),
                 "oob": True,
             },

@@ -2,7 +2,8 @@
 consent (multipart), consents (list, record as multipart, withdraw) and diagnosis code suggestions.
 
 Same rules as the pages: treating roles of the patient's hospital only; another hospital's patient is a 404;
-GET needs the read scope, POST the write scope; every read of patient data is audited.
+GET and the search (a POST, so that its term stays out of addresses) need the read scope, other POSTs the
+write scope; every read of patient data is audited.
 """
 
 from datetime import date, datetime
@@ -14,7 +15,7 @@ from pydantic import field_validator
 
 from concilium.accounts.api_auth import api_user, required_scope
 from concilium.accounts.models import TokenScope
-from concilium.core.errors import DomainError, ErrorKind, register_codes
+from concilium.core.errors import CommonCode, DomainError, ErrorKind, register_codes
 from concilium.core.pagination import MAX_PAGE
 from concilium.core.text import find_control_character
 from concilium.patients.crypto import LocalIdDecryptionError, decrypt_local_id
@@ -51,6 +52,13 @@ def _no_control(value: str) -> str:
 
 
 class PatientFilters(Schema):
+    consent: ConsentState | None = Field(None, description="valid, missing or withdrawn")
+    page: int = Field(1, ge=1, le=MAX_PAGE)
+
+
+class PatientSearchIn(Schema):
+    """A search of the list, sent in the body: a term never travels in an address."""
+
     q: str = Field("", max_length=100, description="pseudonym, diagnosis, code or exact local identifier")
     consent: ConsentState | None = Field(None, description="valid, missing or withdrawn")
     page: int = Field(1, ge=1, le=MAX_PAGE)
@@ -204,28 +212,50 @@ def _detail(patient: Patient) -> dict[str, object]:
     return {**{field: getattr(patient, field) for field in PatientOut.model_fields}, "local_id": local_id}
 
 
-@router.get("/", response=PatientPageOut, url_name="patients_list")
-def list_patients(request: HttpRequest, filters: Query[PatientFilters]) -> dict[str, object]:
-    """Your hospital's patients, newest first, 25 a page; search and filter by consent state."""
+def _patient_page(request: HttpRequest, *, q: str, consent: str, page: int) -> dict[str, object]:
     required_scope(request, TokenScope.READ)
     _require(request, PatientAction.VIEW)
     actor = api_user(request)
-    queryset = patients_for(actor=actor, q=filters.q, consent=filters.consent or "")
-    offset = (filters.page - 1) * PAGE_SIZE
+    queryset = patients_for(actor=actor, q=q, consent=consent)
+    offset = (page - 1) * PAGE_SIZE
     rows = list(queryset[offset : offset + PAGE_SIZE + 1])
     items = rows[:PAGE_SIZE]
     patient_read_record(
         actor=actor,
         action="patient.list",
-        detail={"page": filters.page, "patient_ids": [patient.pk for patient in items], "api": True},
+        detail={
+            "page": page,
+            "patient_ids": [patient.pk for patient in items],
+            "api": True,
+            "searched": bool(q),
+        },
     )
     return {
         "items": items,
-        "page": filters.page,
+        "page": page,
         "per_page": PAGE_SIZE,
         "has_next": len(rows) > PAGE_SIZE,
         "total": queryset.count(),
     }
+
+
+@router.get("/", response=PatientPageOut, url_name="patients_list")
+def list_patients(request: HttpRequest, filters: Query[PatientFilters]) -> dict[str, object]:
+    """Your hospital's patients, newest first, 25 a page, filtered by consent state. To search, POST the
+    term to `/api/patients/search`: a `q` in the address is refused (addresses end up in logs)."""
+    if "q" in request.GET:
+        raise DomainError(
+            CommonCode.SEARCH_IN_ADDRESS,
+            "Send the search term in the body of POST /api/patients/search, never in the URL.",
+        )
+    return _patient_page(request, q="", consent=filters.consent or "", page=filters.page)
+
+
+@router.post("/search", response=PatientPageOut, url_name="patients_search")
+def search_patients(request: HttpRequest, payload: PatientSearchIn) -> dict[str, object]:
+    """Your hospital's patients matching `q` (pseudonym, diagnosis, code or exact local identifier), newest
+    first, 25 a page: a read, sent as a POST so that the term travels in the body (read scope)."""
+    return _patient_page(request, q=payload.q, consent=payload.consent or "", page=payload.page)
 
 
 @router.get("/diagnosis-codes", response=list[DiagnosisCodeOut], url_name="patients_diagnosis_codes")

@@ -7,11 +7,12 @@ come back as field errors through `apply_error`.
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from concilium.core.forms import CleanTextFormMixin, StyledFormMixin
-from concilium.core.text import has_control_characters
+from concilium.core.kept_uploads import KeptUploadsFormMixin
 from concilium.core.widgets import QuickSelect
 from concilium.directory.reference import COUNTRY_NAMES
 from concilium.patients.models import EU_LANGUAGES, ConsentFormTemplate, DiagnosisCode, Sex, Signer
@@ -70,8 +71,11 @@ class DiagnosisCodeField(forms.CharField):
         return code
 
 
-class ConsentFieldsMixin(forms.Form):
-    """The fields of a signed consent, shared by enrolment and the consent form."""
+class ConsentFieldsMixin(KeptUploadsFormMixin):
+    """The fields of a signed consent, shared by enrolment and the consent form. The signed document is
+    kept across an error in the other fields (`core.kept_uploads`): nobody chooses it twice."""
+
+    kept_file_fields = ("document",)
 
     for_care = forms.BooleanField(
         label=_("Care: discussing the case with experts"),
@@ -111,10 +115,22 @@ class ConsentFieldsMixin(forms.Form):
     def setup_consent_fields(self, *, language: str) -> None:
         offered = current_consent_forms()
         cast(forms.ModelChoiceField, self.fields["form"]).queryset = offered
-        # A valid default: the network's current form in the user's language, when there is one (the empty
-        # choice asks for the version of a hospital's own form, which a user who changes nothing lacks).
-        self.fields["form"].initial = next((f.pk for f in offered if f.language == language), None)
-        self.fields["language"].initial = language
+        # A valid default: the network's current form in the user's language, else in the site's language,
+        # else any current form, with the consent's language set to the form's (the empty choice asks for
+        # the version of a hospital's own form, which a user who changes nothing lacks, and a form in
+        # another language than the consent's is refused).
+        forms_offered = list(offered)
+        chosen = next(
+            (
+                f
+                for wanted in (language, settings.LANGUAGE_CODE)
+                for f in forms_offered
+                if f.language == wanted
+            ),
+            forms_offered[0] if forms_offered else None,
+        )
+        self.fields["form"].initial = chosen.pk if chosen else None
+        self.fields["language"].initial = chosen.language if chosen else language
         self.fields["signed_on"].widget.attrs["max"] = timezone.localdate().isoformat()
 
     def consent_data(self) -> ConsentData:
@@ -225,7 +241,9 @@ class WithdrawForm(CleanTextFormMixin, StyledFormMixin, forms.Form):
         self.style_widgets()
 
 
-class ConsentFormUploadForm(CleanTextFormMixin, StyledFormMixin, forms.Form):
+class ConsentFormUploadForm(CleanTextFormMixin, StyledFormMixin, KeptUploadsFormMixin):
+    kept_file_fields = ("document",)
+
     language = forms.ChoiceField(label=_("Language"), choices=[("", "—"), *EU_LANGUAGES])
     version = forms.CharField(label=_("Version"), max_length=20, help_text=_("e.g. 1.0 or 2024-03"))
     title = forms.CharField(label=_("Title"), max_length=200)
@@ -238,7 +256,9 @@ class ConsentFormUploadForm(CleanTextFormMixin, StyledFormMixin, forms.Form):
         self.style_widgets()
 
 
-class PatientSearchForm(forms.Form):
+class PatientSearchForm(CleanTextFormMixin, forms.Form):
+    """My patients' search: posted, kept in the session, never in the address (`core.search`)."""
+
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -259,7 +279,7 @@ class PatientSearchForm(forms.Form):
     )
 
     def filters(self) -> dict[str, str]:
-        if not self.is_valid():
+        """The search to run: nothing for an unbound form or one with errors (shown beside its fields)."""
+        if not self.is_bound or not self.is_valid():
             return {"q": "", "consent": ""}
-        q = self.cleaned_data["q"]
-        return {"q": "" if has_control_characters(q) else q, "consent": self.cleaned_data["consent"]}
+        return {"q": self.cleaned_data["q"].strip(), "consent": self.cleaned_data["consent"]}

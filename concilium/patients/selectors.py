@@ -9,7 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from concilium.core.pagination import RowsByIds
+from concilium.core.pagination import IdsThenRows, RowsByIds
 from concilium.directory.models import fold
 from concilium.patients.crypto import local_id_digests
 from concilium.patients.extensions import ListColumn, list_columns, page_sections
@@ -61,7 +61,7 @@ def patient_search(patients: QuerySet[Patient], needle: str) -> QuerySet[Patient
     )
 
 
-def patients_for(*, actor: Any, q: str = "", consent: str = "") -> QuerySet[Patient] | RowsByIds[Patient]:
+def patients_for(*, actor: Any, q: str = "", consent: str = "") -> IdsThenRows[Patient] | RowsByIds[Patient]:
     """The patients `actor` may see, newest first, searched by pseudonym, diagnosis, code or the exact
     local identifier (at most SEARCH_MATCHES), and filtered by consent state; each with its diagnosis code
     and the columns other apps add (`extensions.list_columns`).
@@ -83,10 +83,11 @@ def patients_for(*, actor: Any, q: str = "", consent: str = "") -> QuerySet[Pati
         matches = patient_search(queryset, needle).values_list("pk", flat=True)
     # The columns other apps add (the number of cases): annotations computed for the page's rows only.
     columns = {column.name: column.annotation() for column in list_columns()}
-    queryset = queryset.select_related("diagnosis_code").annotate(**columns)
+    rows = Patient.objects.select_related("diagnosis_code").annotate(**columns).order_by()
     if matches is None:
-        return queryset
-    return RowsByIds(list(matches[:SEARCH_MATCHES]), queryset)
+        # The page's ids from the hospital's index, then its rows by id: the last page costs the first's.
+        return IdsThenRows(queryset, rows)
+    return RowsByIds(list(matches[:SEARCH_MATCHES]), rows)
 
 
 def patient_get(*, actor: Any, patient_id: int) -> Patient:

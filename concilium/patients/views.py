@@ -10,8 +10,10 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from concilium.core.kept_uploads import KeptOwner
+from concilium.core.search import posted_search
 from concilium.core.text import has_control_characters
 from concilium.patients.crypto import LocalIdDecryptionError, decrypt_local_id
 from concilium.patients.errors import PatientError
@@ -73,16 +75,24 @@ def _blank_forms(request: HttpRequest) -> list[ConsentFormTemplate]:
     return list(consent_forms_for(actor=request.user).filter(is_current=True))
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def patient_list(request: HttpRequest) -> HttpResponse:
+    """My hospital's patients. The search is posted and kept in the session (`core.search`): a local
+    identifier or a pseudonym typed into it never appears in an address; `?q=` is ignored."""
     _require(request, PatientAction.VIEW)
-    form = PatientSearchForm(request.GET)
+    form, redirect_to = posted_search(request, key="patients", form_class=PatientSearchForm)
+    if redirect_to is not None:
+        return redirect_to
     filters = form.filters()
     page = Paginator(patients_for(actor=request.user, **filters), PAGE_SIZE).get_page(request.GET.get("page"))
     patient_read_record(
         actor=request.user,
         action="patient.list",
-        detail={"page": page.number, "patient_ids": [patient.pk for patient in page.object_list]},
+        detail={
+            "page": page.number,
+            "patient_ids": [patient.pk for patient in page.object_list],
+            "searched": bool(filters["q"]),
+        },
     )
     return render(
         request,
@@ -94,6 +104,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
             "columns": patient_list_columns(),
             "blank_forms": _blank_forms(request),
         },
+        status=400 if form.is_bound and form.errors else 200,
     )
 
 
@@ -106,6 +117,7 @@ def patient_enrol_view(request: HttpRequest) -> HttpResponse:
         request.FILES or None,
         country=getattr(hospital, "country", ""),
         language=_language(request),
+        kept_owner=KeptOwner.of(request),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -128,10 +140,13 @@ def patient_enrol_view(request: HttpRequest) -> HttpResponse:
         except PatientError as error:
             form.apply_error(error)
         else:
+            form.discard_kept_uploads()
             messages.success(
                 request, _("Patient enrolled as %(pseudonym)s.") % {"pseudonym": patient.pseudonym}
             )
             return redirect("patients:detail", patient_id=patient.pk)
+    if request.method == "POST":
+        form.keep_uploads()
     status = 400 if request.method == "POST" else 200
     return render(
         request, "patients/enrol.html", {"form": form, "blank_forms": _blank_forms(request)}, status=status
@@ -208,7 +223,12 @@ def patient_update_view(request: HttpRequest, patient_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def consent_record_view(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = _patient(request, patient_id, PatientAction.CONSENT_RECORD)
-    form = ConsentRecordForm(request.POST or None, request.FILES or None, language=_language(request))
+    form = ConsentRecordForm(
+        request.POST or None,
+        request.FILES or None,
+        language=_language(request),
+        kept_owner=KeptOwner.of(request),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             patient_action_run(
@@ -220,8 +240,11 @@ def consent_record_view(request: HttpRequest, patient_id: int) -> HttpResponse:
         except PatientError as error:
             form.apply_error(error)
         else:
+            form.discard_kept_uploads()
             messages.success(request, _("The consent is recorded."))
             return redirect("patients:detail", patient_id=patient.pk)
+    if request.method == "POST":
+        form.keep_uploads()
     if request.method == "GET":
         patient_read_record(
             actor=request.user,
@@ -318,7 +341,9 @@ def consent_document(request: HttpRequest, patient_id: int, consent_id: int) -> 
 def consent_forms(request: HttpRequest) -> HttpResponse:
     """Network admins: every blank form by language and version, and the upload of a new one."""
     _require(request, PatientAction.FORMS_MANAGE)
-    form = ConsentFormUploadForm(request.POST or None, request.FILES or None)
+    form = ConsentFormUploadForm(
+        request.POST or None, request.FILES or None, kept_owner=KeptOwner.of(request)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -332,12 +357,15 @@ def consent_forms(request: HttpRequest) -> HttpResponse:
         except PatientError as error:
             form.apply_error(error)
         else:
+            form.discard_kept_uploads()
             messages.success(
                 request,
                 _("Form %(version)s in %(language)s is now the current one.")
                 % {"version": template.version, "language": template.get_language_display()},
             )
             return redirect("patients:consent_forms")
+    if request.method == "POST":
+        form.keep_uploads()
     templates = list(consent_forms_for(actor=request.user))
     status = 400 if request.method == "POST" else 200
     return render(
@@ -358,15 +386,16 @@ def consent_form_download(request: HttpRequest, form_id: int) -> FileResponse:
     )
 
 
-@require_GET
+@require_POST
 def diagnosis_codes(request: HttpRequest) -> HttpResponse:
-    """Suggestions for the diagnosis code field: <option>s for htmx, else JSON."""
+    """Suggestions for the diagnosis code field: <option>s for htmx, else JSON. What is typed travels in the
+    request's body, never in its address (browsers keep addresses in their history, proxies in their logs)."""
     if not (
         PatientPolicy.can(request.user, PatientAction.ENROL)
         or PatientPolicy.can(request.user, PatientAction.UPDATE)
     ):
         raise PermissionDenied
-    query = request.GET.get("q", "") or request.GET.get("diagnosis_code", "")
+    query = request.POST.get("q", "") or request.POST.get("diagnosis_code", "")
     query = "" if has_control_characters(query) else query[:100]
     codes = diagnosis_code_search(query)
     if request.headers.get("HX-Request"):

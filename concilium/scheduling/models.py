@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from concilium.core.translations import translated
+
 
 class Weekday(models.IntegerChoices):
     MONDAY = 0, _("Monday")
@@ -29,6 +31,8 @@ class ExpertGroup(models.Model):
     time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Brussels")
     slot_count = models.PositiveSmallIntegerField(_("slots per meeting"), default=0)
     slot_minutes = models.PositiveSmallIntegerField(_("slot length (minutes)"), default=20)
+    #: The name and description in the other site languages: {"de": {"name": "…", "description": "…"}}.
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="GroupMembership",
@@ -47,7 +51,16 @@ class ExpertGroup(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The group's name in the active language (the base name when it has no translation)."""
+        return translated(self, "name")
+
+    @property
+    def display_description(self) -> str:
+        return translated(self, "description")
 
 
 class GroupMembership(models.Model):

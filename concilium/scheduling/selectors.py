@@ -5,9 +5,11 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from concilium.scheduling.models import ExpertGroup, GroupMembership
+from concilium.scheduling.permissions import ExpertGroupPolicy
 from concilium.scheduling.rules import WeeklyRule
 
 
@@ -82,3 +84,56 @@ def expert_groups_all() -> QuerySet[ExpertGroup]:
 
 def expert_group_get(*, group_id: int) -> ExpertGroup | None:
     return ExpertGroup.objects.select_related("network").filter(pk=group_id).first()
+
+
+# --- The administration's reads: every one starts from what the network admin may see -------------------
+
+
+def expert_groups_administered(*, actor: Any) -> QuerySet[ExpertGroup]:
+    """The groups of the networks the actor administers, by network and name, with their member count."""
+    return (
+        ExpertGroupPolicy.visible(actor)
+        .select_related("network")
+        .annotate(member_count=Count("memberships"))
+        .order_by("network__name", "name")
+    )
+
+
+def expert_group_administered_get(*, actor: Any, pk: int) -> ExpertGroup:
+    """A group of a network the actor administers, or 404 (also for another network's group)."""
+    return get_object_or_404(ExpertGroupPolicy.visible(actor).select_related("network"), pk=pk)
+
+
+def group_roster(*, group: ExpertGroup) -> list[GroupMembership]:
+    """Everyone in the group, active or not, coordinators first, then by name, with their hospital."""
+    return list(
+        GroupMembership.objects.filter(group=group)
+        .select_related("user", "user__hospital")
+        .order_by("-role", "user__full_name", "user_id")
+    )
+
+
+def group_membership_get(*, group: ExpertGroup, pk: int) -> GroupMembership:
+    """One membership of `group` (a group the caller already may see), or 404."""
+    return get_object_or_404(GroupMembership.objects.select_related("user"), group=group, pk=pk)
+
+
+def memberships_of_users(*, user_ids: list[int]) -> dict[int, list[GroupMembership]]:
+    """The expert-group memberships of these users, with their group, by user id (one query for a page)."""
+    found: dict[int, list[GroupMembership]] = {user_id: [] for user_id in user_ids}
+    memberships = (
+        GroupMembership.objects.filter(user_id__in=user_ids)
+        .select_related("group")
+        .order_by("group__name", "pk")
+    )
+    for membership in memberships:
+        found[membership.user_id].append(membership)
+    return found
+
+
+def next_meetings(*, group: ExpertGroup, count: int = 3, now: datetime | None = None) -> list[datetime]:
+    """The group's next `count` meeting starts in its own time zone (none when it has no weekly rule)."""
+    if group.weekday is None or group.local_time is None or not group.slot_count:
+        return []
+    rule = WeeklyRule(group.weekday, group.local_time, group.time_zone, group.slot_count, group.slot_minutes)
+    return rule.occurrences(now or timezone.now(), count)

@@ -197,7 +197,9 @@ def test_signing_in_and_out_is_audited_without_the_address_or_password(client, r
     _post_login(client, requester.email)
     client.post(LOGOUT)
     actions = list(
-        AuditEvent.objects.filter(actor_id=requester.pk).order_by("at", "id").values_list("action", flat=True)
+        AuditEvent.objects.filter(actor_id=requester.pk, action__startswith="auth.")
+        .order_by("at", "id")
+        .values_list("action", flat=True)
     )
     assert actions == ["auth.login_failed", "auth.login", "auth.logout"]
     for event in AuditEvent.objects.filter(actor_id=requester.pk):

@@ -92,9 +92,19 @@ def test_a_suspension_needs_a_reason_and_an_active_account(network_admin, reques
     assert AuditEvent.objects.filter(action="account.suspended").count() == 1
 
 
-def test_only_network_admins_may_suspend(helpdesk, requester):
+def test_only_network_admins_may_suspend_staff_accounts(helpdesk, network_admin):
+    # The helpdesk suspends clinicians' accounts (the administration screens), never a network admin's.
     with pytest.raises(AccountChangeError) as error:
-        user_suspend(user=requester, actor=helpdesk, reason="Spam")
+        user_suspend(user=network_admin, actor=helpdesk, reason="Spam")
+    assert error.value.code == AccountChangeError.NOT_ALLOWED
+    network_admin.refresh_from_db()
+    assert network_admin.is_active
+
+
+@pytest.mark.parametrize("persona", ["expert", "coordinator", "data_manager"])
+def test_other_roles_may_not_suspend(persona, request, requester):
+    with pytest.raises(AccountChangeError) as error:
+        user_suspend(user=requester, actor=request.getfixturevalue(persona), reason="Spam")
     assert error.value.code == AccountChangeError.NOT_ALLOWED
     requester.refresh_from_db()
     assert requester.is_active

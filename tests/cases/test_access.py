@@ -31,6 +31,8 @@ SEES_SUBMITTED = {
     "guest_expert": True,
     "expired_guest": False,
 }
+#: Those who do not see it but were part of it: the page tells them why (403), with nothing of the case.
+TOLD_WHY = {"expired_guest"}
 
 
 @pytest.fixture
@@ -59,9 +61,11 @@ def test_who_sees_a_submitted_case_on_its_page(
 ):
     user = _persona(request, persona)
     response = client_for(user).get(f"/cases/{submitted.pk}/")
-    assert response.status_code == (200 if sees else 404)
+    assert response.status_code == (200 if sees else 403 if persona in TOLD_WHY else 404)
     if sees:
         assert submitted.reference in response.content.decode()
+    else:
+        assert submitted.patient.pseudonym not in response.content.decode()
 
 
 @pytest.mark.parametrize(("persona", "sees"), SEES_SUBMITTED.items())
@@ -110,7 +114,9 @@ def test_withdrawn_consent_stops_the_case_and_only_the_hospital_keeps_access(
     assert case.stopped_at is not None
     assert client_for(requester).get(f"/cases/{case.pk}/").status_code == 200
     for user in (group_coordinator, panel_expert, guest_expert):
-        assert client_for(user).get(f"/cases/{case.pk}/").status_code == 404
+        page = client_for(user).get(f"/cases/{case.pk}/")
+        assert page.status_code == 403  # the page says why (tests/cases/test_access_lost.py)
+        assert page.context["lost"].reason == "consent_withdrawn"
         assert client_for(user).get(f"/api/cases/{case.pk}").status_code == 404
     assert AuditEvent.objects.filter(action="case.stopped", object_id=str(case.pk)).exists()
     # The coordinator is told of the stop (the requester did it), without a link to a case now closed to them.

@@ -177,7 +177,21 @@ def test_the_list_shows_my_hospitals_cases_with_filters(requester, draft, outsid
     assert [item["id"] for item in _client(requester).get("/api/cases/").json()["items"]] == [draft.pk]
     assert _client(requester).get("/api/cases/?status=submitted").json()["items"] == []
     assert _client(outsider).get("/api/cases/").json()["items"] == []
-    _problem(_client(requester).get("/api/cases/?q=%00"), 422, "invalid_request")
+    search = _client(requester).post("/api/cases/search", {"q": "\x00"}, content_type="application/json")
+    _problem(search, 422, "invalid_request")
+
+
+def test_a_case_search_takes_its_term_in_the_body_and_refuses_it_in_the_address(requester, draft, patient):
+    client = _client(requester)
+    _problem(client.get("/api/cases/", {"q": draft.reference}), 400, "search_in_address")
+
+    found = client.post(
+        "/api/cases/search", {"q": draft.reference, "status": "draft"}, content_type="application/json"
+    )
+    assert found.status_code == 200
+    assert [item["id"] for item in found.json()["items"]] == [draft.pk]
+    missing = client.post("/api/cases/search", {"q": "zzqx"}, content_type="application/json").json()
+    assert missing["items"] == []
 
 
 def test_attachments_are_listed_and_downloaded_with_an_audit_event(complete_draft, requester):

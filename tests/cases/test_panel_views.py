@@ -48,7 +48,10 @@ def test_a_guest_loses_the_pages_when_the_access_expires(accepted_case, external
 
     PanelMember.objects.filter(pk=guest.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
 
-    assert client.get(url).status_code == 404
+    expired = client.get(url)
+    assert expired.status_code == 403  # the page says why, and nothing of the case
+    assert expired.context["lost"].reason == "guest_access_ended"
+    assert "Discussion" not in expired.content.decode()
     assert accepted_case.reference not in client.get(reverse("cases:my_panels")).content.decode()
 
 
@@ -68,10 +71,11 @@ def test_the_coordinator_invites_a_guest_from_the_directory(
     accepted_case, coordinator, external_expert, client_for
 ):
     client = client_for(coordinator)
-    search = client.get(
-        reverse("cases:panel_candidates", args=[accepted_case.pk]), {"q": "gia ext"}, **HTMX
-    ).content.decode()
+    url = reverse("cases:panel_candidates", args=[accepted_case.pk])
+    search = client.post(url, {"q": "gia ext"}, **HTMX).content.decode()
     assert f'value="{external_expert.clinician.pk}"' in search
+    # The name being typed never travels in an address: the look-up takes no GET.
+    assert client.get(url, {"q": "gia ext"}, **HTMX).status_code == 405
 
     response = client.post(
         reverse("cases:panel_invite", args=[accepted_case.pk]),

@@ -33,16 +33,44 @@ def test_my_cases_filters_and_searches(requester, patient, group, other_group, c
     client = client_for(requester)
     assert ewing.reference not in client.get(f"/cases/?group={group.pk}").content.decode()
     assert ewing.reference not in client.get("/cases/?urgent=on").content.decode()
-    page = client.get(f"/cases/?q={ewing.reference}").content.decode()
+    page = client.post("/cases/", {"q": ewing.reference}, follow=True).content.decode()
     assert ewing.reference in page and brain.reference not in page
-    assert brain.reference in client.get(f"/cases/?q={patient.pseudonym}").content.decode()
-    assert brain.reference in client.get("/cases/?q=medullo").content.decode()
+    assert brain.reference in client.post("/cases/", {"q": patient.pseudonym}, follow=True).content.decode()
+    assert brain.reference in client.post("/cases/", {"q": "medullo"}, follow=True).content.decode()
     assert brain.reference not in client.get("/cases/?status=submitted").content.decode()
 
 
+def test_a_case_search_is_posted_and_kept_in_the_session_never_in_the_address(
+    requester, patient, group, client_for
+):
+    wanted = CaseFactory(patient=PatientFactory(hospital=requester.hospital, local_id="LYO-2026-004217"))
+    other = CaseFactory(patient=patient, group=group, requester=requester)
+    client = client_for(requester)
+
+    posted = client.post("/cases/", {"q": "LYO-2026-004217", "group": "", "status": ""})
+
+    assert posted.status_code == 302
+    assert posted["Location"] == "/cases/"
+    page = client.get("/cases/").content.decode()
+    assert wanted.reference in page and other.reference not in page
+    # Public filters stay linkable, beside the kept term.
+    filtered = client.post("/cases/", {"q": "LYO-2026-004217", "status": "submitted"})
+    assert filtered["Location"] == "/cases/?status=submitted"
+
+
+def test_a_case_search_term_in_the_address_is_ignored(requester, patient, group, client_for):
+    wanted = CaseFactory(patient=PatientFactory(hospital=requester.hospital, local_id="MRN-4711"))
+    other = CaseFactory(patient=patient, group=group, requester=requester)
+
+    page = client_for(requester).get("/cases/?q=MRN-4711").content.decode()
+
+    assert wanted.reference in page and other.reference in page
+    assert 'value="MRN-4711"' not in page
+
+
 def test_a_search_with_control_characters_is_a_form_error_not_a_500(requester, client_for):
-    response = client_for(requester).get("/cases/?q=%00abc")
-    assert response.status_code == 200
+    response = client_for(requester).post("/cases/", {"q": "\x00abc"})
+    assert response.status_code == 400
     assert "Remove the control characters" in response.content.decode()
 
 

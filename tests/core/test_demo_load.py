@@ -16,7 +16,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Model
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -39,7 +39,7 @@ from concilium.cases.report import weasyprint_import_error
 from concilium.cases.selectors import case_queue_for
 from concilium.cases.services.attachments import sniff
 from concilium.cases.services.recommendation import content_digest
-from concilium.cases.services.templates import completeness
+from concilium.cases.services.templates import checklist_items, completeness, template_sections
 from concilium.core.roles import ROLES_REQUIRING_2FA, Role
 from concilium.demo.people import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET, PEOPLE
 from concilium.directory.models import Clinician, Hospital, Language, Network, Specialty
@@ -367,3 +367,35 @@ def test_the_demos_past_notifications_were_sent_and_the_old_ones_read(loaded: st
     assert not Notification.objects.filter(channel="email", status="pending").exists()
     old = Notification.objects.filter(channel="in_app", created_at__lt=timezone.now() - timedelta(days=3))
     assert old.exists() and not old.filter(read_at__isnull=True).exists()
+
+
+def test_the_reference_data_reads_in_german_and_french(loaded: str) -> None:
+    for language in ("de", "fr"):
+        with translation.override(language):
+            for specialty in Specialty.objects.all():
+                assert specialty.display_name != specialty.name, (language, specialty.name)
+            for group in ExpertGroup.objects.all():
+                assert group.display_name != group.name
+                assert group.display_description != group.description
+            for template in CaseTemplate.objects.select_related("group"):
+                english = {item["key"]: item["label"] for item in template.checklist}
+                for item in checklist_items(template):
+                    assert item["label"] != english[item["key"]], (language, item["key"])
+                for section in template_sections(template):
+                    raw = next(s for s in template.sections if s["field"] == section.field)["guidance"]
+                    assert not raw or section.guidance != raw, (language, section.field)
+
+
+def test_a_demo_loaded_before_the_translations_existed_gets_them(loaded: str) -> None:
+    Specialty.objects.filter(name="Haematology").update(translations={})
+    ExpertGroup.objects.filter(slug="paedcan-brain-tumour").update(translations={})
+    CaseTemplate.objects.filter(group__slug="paedcan-brain-tumour").update(translations={})
+    load()
+    with translation.override("de"):
+        assert Specialty.objects.get(name="Haematology").display_name == "Hämatologie"
+        assert (
+            ExpertGroup.objects.get(slug="paedcan-brain-tumour").display_name == "Expertengruppe Hirntumoren"
+        )
+        template = CaseTemplate.objects.get(group__slug="paedcan-brain-tumour")
+        labels = {item["key"]: item["label"] for item in checklist_items(template)}
+    assert labels["tumour-board"] == "Im lokalen Tumorboard besprochen"

@@ -38,11 +38,32 @@ def test_the_list_filters_by_consent_state_and_search(requester, patient):
     client, headers = Client(), _bearer(requester)
     missing = client.get(BASE, {"consent": "missing"}, headers=headers).json()
     assert [item["diagnosis"] for item in missing["items"]] == ["Hepatoblastoma"]
-    searched = client.get(BASE, {"q": patient.pseudonym}, headers=headers).json()
+    searched = client.post(
+        f"{BASE}search", {"q": patient.pseudonym}, content_type="application/json", headers=headers
+    ).json()
     assert [item["id"] for item in searched["items"]] == [patient.pk]
-    for refused in ({"consent": "bogus"}, {"q": "a\x00b"}):
-        response = client.get(BASE, refused, headers=headers)
+    response = client.get(BASE, {"consent": "bogus"}, headers=headers)
+    assert (response.status_code, response.json()["code"]) == (422, "invalid_request")
+    for refused in ({"consent": "bogus"}, {"q": "a\x00b"}, {"q": "x" * 101}, {"page": 0}):
+        response = client.post(f"{BASE}search", refused, content_type="application/json", headers=headers)
         assert (response.status_code, response.json()["code"]) == (422, "invalid_request"), refused
+
+
+def test_a_search_term_in_the_address_is_refused_and_the_body_search_finds_a_local_identifier(requester):
+    wanted = PatientFactory(hospital=requester.hospital, local_id="LYO-2026-004217")
+    PatientFactory(hospital=requester.hospital)
+    client, headers = Client(), _bearer(requester)
+
+    in_address = client.get(BASE, {"q": "LYO-2026-004217"}, headers=headers)
+    assert in_address.status_code == 400
+    assert in_address["Content-Type"] == "application/problem+json"
+    assert in_address.json()["code"] == "search_in_address"
+
+    in_body = client.post(
+        f"{BASE}search", {"q": "LYO-2026-004217"}, content_type="application/json", headers=headers
+    )
+    assert in_body.status_code == 200
+    assert [item["id"] for item in in_body.json()["items"]] == [wanted.pk]
 
 
 def test_one_patient_comes_with_its_local_identifier(requester, patient):

@@ -69,15 +69,68 @@ def test_my_patients_searches_by_pseudonym_diagnosis_code_and_local_identifier(
         ("C71", patient, other),
         ("local 77", other, patient),
     ]:
-        content = client.get(reverse("patients:list"), {"q": query}).content.decode()
+        content = client.post(reverse("patients:list"), {"q": query}, follow=True).content.decode()
         assert expected.pseudonym in content, query
         assert absent.pseudonym not in content, query
 
 
 def test_my_patients_filters_by_consent_state(client_for, requester, patient):
     without = PatientFactory(hospital=requester.hospital)
-    content = client_for(requester).get(reverse("patients:list"), {"consent": "missing"}).content.decode()
+    client = client_for(requester)
+    content = client.post(reverse("patients:list"), {"consent": "missing"}, follow=True).content.decode()
     assert without.pseudonym in content and patient.pseudonym not in content
+
+
+def test_a_patient_search_travels_in_the_body_and_is_kept_in_the_session_never_in_the_address(
+    client_for, requester
+):
+    wanted = PatientFactory(hospital=requester.hospital, local_id="LYO-2026-004217")
+    PatientFactory.create_batch(3, hospital=requester.hospital)
+    client = client_for(requester)
+    url = reverse("patients:list")
+
+    posted = client.post(url, {"q": "LYO-2026-004217"})
+
+    assert posted.status_code == 302
+    assert posted["Location"] == url  # the address carries no term
+    content = client.get(url).content.decode()
+    assert wanted.pseudonym in content
+    assert content.count("font-monospace") == 1
+    assert "LYO-2026-004217" not in client.get(url, {"page": 2}).request["QUERY_STRING"]
+
+
+def test_a_search_term_in_the_address_is_ignored(client_for, requester):
+    wanted = PatientFactory(hospital=requester.hospital, local_id="LOCAL-77")
+    others = PatientFactory.create_batch(2, hospital=requester.hospital)
+
+    content = client_for(requester).get(reverse("patients:list"), {"q": "LOCAL-77"}).content.decode()
+
+    assert all(patient.pseudonym in content for patient in [wanted, *others])
+    assert 'value="LOCAL-77"' not in content
+
+
+def test_the_search_is_kept_across_pages_until_cleared(client_for, requester, brain_code):
+    PatientFactory.create_batch(27, hospital=requester.hospital, diagnosis_code=brain_code)
+    unrelated = PatientFactory(hospital=requester.hospital, diagnosis="Neuroblastoma")
+    client = client_for(requester)
+    url = reverse("patients:list")
+    client.post(url, {"q": "C71"})
+
+    second = client.get(url, {"page": 2}).content.decode()
+    assert second.count("font-monospace") == 2
+    assert 'value="C71"' in second
+
+    cleared = client.post(url, {"clear": "1"})
+    assert cleared.status_code == 302
+    assert unrelated.pseudonym in client.get(url).content.decode()
+
+
+def test_a_search_with_control_characters_is_refused_beside_the_field(client_for, requester, patient):
+    client = client_for(requester)
+    response = client.post(reverse("patients:list"), {"q": "MRN\x00"})
+    assert response.status_code == 400
+    assert error_codes(response.context["form"], "q") == ["control_characters"]
+    assert patient.pseudonym in response.content.decode()  # the list itself, unfiltered
 
 
 def test_my_patients_paginates(client_for, requester):
@@ -356,12 +409,14 @@ def test_diagnosis_code_suggestions_come_as_options_for_htmx_and_json_otherwise(
 ):
     client = client_for(requester)
     url = reverse("patients:diagnosis_codes")
-    options = client.get(url, {"diagnosis_code": "ewing"}, headers={"HX-Request": "true"}).content.decode()
+    options = client.post(url, {"diagnosis_code": "ewing"}, headers={"HX-Request": "true"}).content.decode()
     assert '<option value="ORPHA:319">' in options and "C71.6" not in options
-    data = client.get(url, {"q": "c71"}).json()
+    data = client.post(url, {"q": "c71"}).json()
     assert data == {
         "results": [{"system": "icd10", "code": "C71.6", "label": "Malignant neoplasm of cerebellum"}]
     }
+    # What is typed never travels in an address: the look-up takes no GET.
+    assert client.get(url, {"q": "c71"}).status_code == 405
 
 
 def test_words_that_name_exactly_one_code_are_taken_as_that_code(

@@ -22,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from concilium.accounts.access import SSO_SESSION_KEY
 from concilium.accounts.models import AccountStatus, User
+from concilium.accounts.services.preferences import user_language_default
 from concilium.audit.models import Outcome
 from concilium.audit.services import audit_record
 from concilium.core.errors import DomainError, ErrorKind, register_codes
@@ -139,7 +140,11 @@ def _refusal_for(*, email: str, password: str) -> AuthError:
 
 
 def session_start(*, request: HttpRequest, sso: bool) -> None:
-    """Stamp a fresh session: its start and last use (for the session limits), and how the user signed in."""
+    """Stamp a fresh session: its start and last use (for the session limits), and how the user signed in.
+
+    A user who never chose a language gets the one their browser asked this page in (LocaleMiddleware's
+    choice): their notices are written in it from now on.
+    """
     now = time.time()
     request.session[SESSION_STARTED_AT] = now
     request.session[SESSION_LAST_SEEN] = now
@@ -148,6 +153,8 @@ def session_start(*, request: HttpRequest, sso: bool) -> None:
         request.session[SSO_SESSION_KEY] = True
     else:
         request.session.pop(SSO_SESSION_KEY, None)
+    if isinstance(request.user, User):
+        user_language_default(user=request.user, language=getattr(request, "LANGUAGE_CODE", None))
 
 
 def second_factor_required(user: Any) -> bool:
@@ -382,11 +389,16 @@ def password_reset_send(*, user: User, reset_path: str) -> bool:
     return True
 
 
+def sessions_invalidate(*, user: User) -> None:
+    """End every session of `user` at its next request: rotate the salt their sessions are bound to."""
+    user.session_salt = secrets.token_hex(16)
+    user.save(update_fields=["session_salt"])
+
+
 @transaction.atomic
 def sessions_end_everywhere(*, request: HttpRequest, user: User) -> None:
     """Sign the user out of every browser, this one included: rotate the salt their sessions are bound to."""
-    user.session_salt = secrets.token_hex(16)
-    user.save(update_fields=["session_salt"])
+    sessions_invalidate(user=user)
     audit_record(action="auth.logout_everywhere", actor=user, obj=user)
     request.logout_reason = "logout_everywhere"  # type: ignore[attr-defined]  # read by the audit signal
     logout(request)

@@ -15,11 +15,10 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse_lazy
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -41,6 +40,8 @@ from concilium.accounts.forms.login import (
     StyledPasswordChangeForm,
     StyledSetPasswordForm,
 )
+from concilium.accounts.forms.preferences import LanguageForm
+from concilium.accounts.languages import language_cookie_set
 from concilium.accounts.selectors import sign_in_history
 from concilium.accounts.services.authentication import (
     AuthError,
@@ -57,25 +58,10 @@ from concilium.accounts.services.authentication import (
     totp_enrolment_confirm,
     totp_enrolment_start,
 )
+from concilium.core.labels import AUDIT_ACTION, label_for
 
 #: Where the page asked for before signing in is kept while the second factor is pending.
 SESSION_NEXT = "login_next"
-
-#: How the security page names the audit actions it lists.
-EVENT_LABELS = {
-    "auth.login": gettext_lazy("Signed in"),
-    "auth.login_failed": gettext_lazy("Sign-in refused"),
-    "auth.logout": gettext_lazy("Signed out"),
-    "auth.2fa_verified": gettext_lazy("Second factor given"),
-    "auth.2fa_failed": gettext_lazy("Wrong second-factor code"),
-    "auth.2fa_enrolled": gettext_lazy("Authenticator app set up"),
-    "auth.2fa_disabled": gettext_lazy("Two-factor authentication turned off"),
-    "auth.2fa_disable_failed": gettext_lazy("Turning two-factor authentication off refused"),
-    "auth.2fa_backup_codes_renewed": gettext_lazy("New backup codes"),
-    "auth.password_changed": gettext_lazy("Password changed"),
-    "auth.password_reset_requested": gettext_lazy("Password reset requested"),
-    "auth.logout_everywhere": gettext_lazy("Signed out everywhere"),
-}
 
 
 def _safe_next(request: HttpRequest, url: str | None) -> str | None:
@@ -123,10 +109,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 return locked_out(request)  # the page of an account's lockout: 429, when to try again
             form.apply_error(error)
         else:
+            # The pages follow the user's language from now on, whatever this browser was showing.
             if second_factor_required(user):
                 request.session[SESSION_NEXT] = next_url or ""
-                return redirect("accounts:two_factor")
-            return redirect(next_url or _default_landing())
+                return language_cookie_set(redirect("accounts:two_factor"), user.language)
+            return language_cookie_set(redirect(next_url or _default_landing()), user.language)
     context = {
         "form": form,
         "next": next_url or "",
@@ -275,23 +262,25 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Two-factor authentication is off."))
             return redirect("accounts:security")
-    return _security_page(request, disable_form=form, status=400)
+    return security_page(request, disable_form=form, status=400)
 
 
 # --- Security page ------------------------------------------------------------------------------------------
 
 
-def _security_page(
+def security_page(
     request: HttpRequest,
     *,
     password_form: StyledPasswordChangeForm | None = None,
     disable_form: ConfirmPasswordForm | None = None,
+    language_form: LanguageForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    """The security page, with the forms given (bound, with their errors) or fresh ones."""
     user = request.user
     device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("-pk").first()
     history = [
-        {"event": event, "label": EVENT_LABELS.get(event.action, event.action)}
+        {"event": event, "label": label_for(AUDIT_ACTION, event.action)}
         for event in sign_in_history(actor=user)
     ]
     context = {
@@ -302,6 +291,7 @@ def _security_page(
         "oidc_provider_name": settings.OIDC_PROVIDER_NAME,
         "password_form": password_form or StyledPasswordChangeForm(user),
         "disable_form": disable_form or ConfirmPasswordForm(),
+        "language_form": language_form or LanguageForm(initial={"language": _current_language(request)}),
         "history": history,
         "idle_minutes": settings.SESSION_IDLE_TIMEOUT // 60,
         "absolute_hours": settings.SESSION_ABSOLUTE_TIMEOUT // 3600,
@@ -309,9 +299,14 @@ def _security_page(
     return render(request, "accounts/security.html", context, status=status)
 
 
+def _current_language(request: HttpRequest) -> str:
+    """The user's chosen language, or, before they chose one, the language of this page."""
+    return getattr(request.user, "language", "") or translation.get_language() or settings.LANGUAGE_CODE
+
+
 @require_GET
 def security(request: HttpRequest) -> HttpResponse:
-    return _security_page(request)
+    return security_page(request)
 
 
 @sensitive_post_parameters("old_password", "new_password1", "new_password2")
@@ -319,7 +314,7 @@ def security(request: HttpRequest) -> HttpResponse:
 def password_change_view(request: HttpRequest) -> HttpResponse:
     form = StyledPasswordChangeForm(request.user, request.POST)
     if not form.is_valid():
-        return _security_page(request, password_form=form, status=400)
+        return security_page(request, password_form=form, status=400)
     password_change(request=request, user=request.user, new_password=form.cleaned_data["new_password1"])  # type: ignore[arg-type]  # signed in: the middleware saw to it
     messages.success(request, _("Your password is changed. You have been signed out on every other device."))
     return redirect("accounts:security")

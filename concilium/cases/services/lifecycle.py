@@ -21,6 +21,7 @@ from concilium.cases.models import EPISODE_FIELDS, OPEN_STATUSES, Case, CaseStat
 from concilium.cases.permissions import CaseAction, CasePolicy, Refusal, can_create_case
 from concilium.cases.services import CaseTransitionError, case_lock, case_require, text_problem
 from concilium.cases.services.templates import completeness, template_for
+from concilium.core.translations import translated_lazy
 from concilium.notifications.services import notification_enqueue
 from concilium.scheduling.models import ExpertGroup
 from concilium.scheduling.selectors import group_members
@@ -76,7 +77,8 @@ def _notify(recipients: list[Any], kind: str, *, case: Case, exclude: Any = None
             app="cases",
             recipient=user,
             kind=kind,
-            context={"group_name": case.group.name, **context},
+            # The group's name in each recipient's language: rendered under their language, later.
+            context={"group_name": translated_lazy(case.group, "name"), **context},
             link=case_url(case) if CasePolicy.visible(user).filter(pk=case.pk).exists() else "",
         )
 
@@ -174,6 +176,24 @@ def case_update(
     if changed:
         case.save()
         _audit("case.update", case=case, actor=actor, fields=sorted(changed))
+    return case
+
+
+@transaction.atomic
+def case_checklist_confirm(*, case: Case, actor: Any, key: str, confirmed: bool) -> Case:
+    """Confirm one checklist item of the group's (kind "confirm"), or take the confirmation back; who may
+    and when is the rule for editing the case (draft, or information asked)."""
+    case = case_lock(case)
+    case_require(actor=actor, action=CaseAction.EDIT, case=case)
+    items = {item["key"] for item in template_for(case.group).checklist if item.get("kind") == "confirm"}
+    if key not in items:
+        raise CaseTransitionError(CaseTransitionError.INVALID, _("Unknown checklist item."), missing=["key"])
+    keys = set(case.checklist_confirmed or [])
+    if (key in keys) == confirmed:
+        return case
+    case.checklist_confirmed = sorted(keys | {key} if confirmed else keys - {key})
+    case.save(update_fields=["checklist_confirmed", "updated_at"])
+    _audit("case.checklist_confirm", case=case, actor=actor, item=key, confirmed=confirmed)
     return case
 
 

@@ -65,7 +65,8 @@ def _notify_seat(*, member: PanelMember) -> None:
         app="cases",
         recipient=member.user,
         kind="panel_invited",
-        context={"role": member.get_role_display(), "expires_at": member.expires_at},
+        # The lazy label, rendered in the recipient's language (get_role_display is the actor's).
+        context={"role": PanelRole(member.role).label, "expires_at": member.expires_at},
         link=_case_link(member.case),
     )
 

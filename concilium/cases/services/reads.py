@@ -4,7 +4,8 @@ once, by the entry point that shows it, through these two functions."""
 from collections.abc import Iterable
 from typing import Any
 
-from concilium.audit.services import audit_read
+from concilium.audit.models import Outcome
+from concilium.audit.services import audit_read, audit_record
 from concilium.cases.models import Case
 
 
@@ -26,4 +27,17 @@ def case_read_record(*, actor: Any, case: Case, action: str = "case.view", **det
         obj=case,
         patient_ref=case.patient.pseudonym,
         detail={"reference": case.reference, **detail},
+    )
+
+
+def case_access_lost_record(*, actor: Any, case_pk: int, reason: str) -> None:
+    """A former participant asked for a case they can no longer open: recorded as a denied view with the
+    reason's code (they were shown why, and nothing of the case)."""
+    audit_record(
+        action="case.view",
+        actor=actor,
+        object_type="cases.case",
+        object_id=case_pk,
+        outcome=Outcome.DENIED,
+        detail={"code": reason},
     )

@@ -13,6 +13,7 @@ from concilium.audit.services import audit_record
 from concilium.cases.models import EPISODE_FIELDS, Case, CaseAttachment, CaseTemplate
 from concilium.cases.permissions import can_configure_templates
 from concilium.core.text import MULTILINE_ALLOWED, NONE_ALLOWED, find_control_character
+from concilium.core.translations import clean_translations, translated
 from concilium.scheduling.models import ExpertGroup
 
 CHECKLIST_KINDS = ("attachment", "confirm")
@@ -66,17 +67,37 @@ def template_for(group: ExpertGroup) -> CaseTemplate:
         return CaseTemplate(group=group, sections=default_sections(), checklist=[])
 
 
-def template_sections(template: CaseTemplate) -> list[Section]:
-    """Every episode field in order, with whether the template requires it and its guidance."""
+def template_sections(template: CaseTemplate, *, translate: bool = True) -> list[Section]:
+    """Every episode field in order, with whether the template requires it and its guidance (in the active
+    language; `translate=False` gives the base text, for the form that edits it)."""
     configured = {item.get("field"): item for item in template.sections if isinstance(item, dict)}
-    return [
-        Section(
-            field=name,
-            label=str(label),
-            required=bool(configured.get(name, {}).get("required", False)),
-            guidance=str(configured.get(name, {}).get("guidance", "")),
+    sections = []
+    for name, label in EPISODE_FIELDS.items():
+        guidance = str(configured.get(name, {}).get("guidance", ""))
+        if translate and guidance:
+            guidance = translated(template, f"guidance.{name}", default=guidance)
+        sections.append(
+            Section(
+                field=name,
+                label=str(label),
+                required=bool(configured.get(name, {}).get("required", False)),
+                guidance=guidance,
+            )
         )
-        for name, label in EPISODE_FIELDS.items()
+    return sections
+
+
+def checklist_items(template: CaseTemplate) -> list[dict[str, str]]:
+    """The checklist for people to read: each item's key and kind, its label in the active language."""
+    return [
+        {
+            **item,
+            "label": translated(
+                template, f"checklist.{item.get('key', '')}", default=str(item.get("label", ""))
+            ),
+        }
+        for item in template.checklist
+        if isinstance(item, dict)
     ]
 
 
@@ -101,7 +122,7 @@ def completeness(
         total += 1
         if not (getattr(case, section.field, "") or "").strip():
             missing.append(MissingItem("section", section.field, section.label))
-    for item in template.checklist:
+    for item in checklist_items(template):
         total += 1
         key, kind, label = item.get("key", ""), item.get("kind", ""), item.get("label", "")
         done = key in answered if kind == "attachment" else key in confirmed
@@ -166,6 +187,28 @@ def clean_checklist(items: Iterable[dict[str, Any]]) -> list[dict[str, str]]:
     return cleaned
 
 
+def _base_texts(sections: Iterable[dict[str, Any]], checklist: Iterable[dict[str, Any]]) -> dict[str, str]:
+    """A template's translatable texts by translation key ("guidance.question", "checklist.mri")."""
+    texts = {f"guidance.{s['field']}": str(s["guidance"]) for s in sections if s.get("guidance")}
+    texts.update({f"checklist.{c['key']}": str(c["label"]) for c in checklist})
+    return texts
+
+
+def _kept_translations(
+    old: dict[str, dict[str, str]], old_texts: dict[str, str], new_texts: dict[str, str]
+) -> dict[str, dict[str, str]]:
+    """The translations still true: those of texts that are still there, unchanged."""
+    kept = {
+        language: {
+            key: text
+            for key, text in texts.items()
+            if key in new_texts and old_texts.get(key) == new_texts[key]
+        }
+        for language, texts in old.items()
+    }
+    return {language: texts for language, texts in kept.items() if texts}
+
+
 @transaction.atomic
 def case_template_update(
     *,
@@ -173,17 +216,35 @@ def case_template_update(
     sections: Iterable[dict[str, Any]],
     checklist: Iterable[dict[str, Any]],
     actor: Any,
+    translations: dict[str, dict[str, str]] | None = None,
 ) -> CaseTemplate:
-    """Replace the group's case sheet and checklist (network admins only); ValidationError on bad input."""
+    """Replace the group's case sheet and checklist (network admins only); ValidationError on bad input.
+
+    `translations` ({"de": {"guidance.question": "…", "checklist.mri": "…"}}) replaces the template's
+    translations; without it, the translations of texts left unchanged are kept and the others dropped, so
+    a reader never sees a translation of an older text.
+    """
     if actor is not None and not can_configure_templates(actor):
         raise PermissionDenied
     clean_s = clean_sections(sections)
     clean_c = clean_checklist(checklist)
+    new_texts = _base_texts(clean_s, clean_c)
+    clean_t = None if translations is None else clean_translations(translations, keys=set(new_texts))
     template, created = CaseTemplate.objects.select_for_update().get_or_create(
-        group=group, defaults={"sections": clean_s, "checklist": clean_c, "updated_by": actor}
+        group=group,
+        defaults={
+            "sections": clean_s,
+            "checklist": clean_c,
+            "translations": clean_t or {},
+            "updated_by": actor,
+        },
     )
     if not created:
+        if clean_t is None:
+            old_texts = _base_texts(template.sections, template.checklist)
+            clean_t = _kept_translations(template.translations or {}, old_texts, new_texts)
         template.sections, template.checklist, template.updated_by = clean_s, clean_c, actor
+        template.translations = clean_t
         template.save()
     audit_record(
         action="case_template.update",
@@ -193,6 +254,7 @@ def case_template_update(
             "group": group.pk,
             "required": [s["field"] for s in clean_s if s["required"]],
             "checklist": [c["key"] for c in clean_c],
+            "translated": sorted(template.translations),
         },
     )
     return template

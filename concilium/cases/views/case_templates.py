@@ -44,7 +44,7 @@ def template_edit(request: HttpRequest, group_pk: int) -> HttpResponse:
     if group is None:
         raise Http404
     template = template_for(group)
-    sections = template_sections(template)
+    sections = template_sections(template, translate=False)  # the base texts, which this page edits
     form = TemplateForm(
         request.POST or None, sections=sections, initial={"checklist": checklist_as_text(template.checklist)}
     )
@@ -60,7 +60,9 @@ def template_edit(request: HttpRequest, group_pk: int) -> HttpResponse:
             for message in error.messages:
                 form.add_error(None, message)
         else:
-            messages.success(request, _("The case template of %(group)s is saved.") % {"group": group.name})
+            messages.success(
+                request, _("The case template of %(group)s is saved.") % {"group": group.display_name}
+            )
             return redirect("cases:templates")
     status = 400 if request.method == "POST" else 200
     pairs = [(form[f"required_{s.field}"], form[f"guidance_{s.field}"]) for s in sections]

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,11 +22,12 @@ from concilium.cases.forms import (
     CaseCreateForm,
     CaseEditForm,
     CaseFilterForm,
+    ChecklistConfirmForm,
     DeclineForm,
     MessageForm,
     ScheduleForm,
 )
-from concilium.cases.models import Case
+from concilium.cases.models import EPISODE_FIELDS, Case
 from concilium.cases.permissions import CaseAction, CasePolicy, can_create_case
 from concilium.cases.selectors import (
     CaseFilters,
@@ -45,6 +47,7 @@ from concilium.cases.services.attachments import (
 )
 from concilium.cases.services.lifecycle import (
     case_accept,
+    case_checklist_confirm,
     case_close,
     case_create,
     case_decline,
@@ -55,8 +58,17 @@ from concilium.cases.services.lifecycle import (
 )
 from concilium.cases.services.messages import case_message_post
 from concilium.cases.services.reads import case_read_record, cases_listed
-from concilium.cases.services.templates import completeness, template_for, template_sections
-from concilium.cases.views.refusals import refusal_audit, refused
+from concilium.cases.services.templates import (
+    checklist_items,
+    completeness,
+    template_for,
+    template_sections,
+)
+from concilium.cases.views.refusals import no_longer_open, refusal_audit, refused
+from concilium.core.search import posted_search
+from concilium.patients.models import Patient
+from concilium.scheduling.models import ExpertGroup
+from concilium.scheduling.selectors import expert_group_get, next_meetings
 
 PAGE_SIZE = 25
 
@@ -77,12 +89,16 @@ def _detail(case: Case) -> HttpResponse:
     return redirect("cases:detail", pk=case.pk)
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def case_list(request: HttpRequest) -> HttpResponse:
-    """ "My cases": the cases of my hospital, with filters and search."""
+    """ "My cases": the cases of my hospital, with filters and search. The filters are posted; the search
+    term (a reference, a pseudonym, a local identifier) is kept in the session, never in the address
+    (`core.search`); status, group and urgency stay in the query string."""
     if not can_create_case(request.user):
         raise PermissionDenied
-    form = CaseFilterForm(request.GET or None)
+    form, redirect_to = posted_search(request, key="cases", form_class=CaseFilterForm)
+    if redirect_to is not None:
+        return redirect_to
     filters = CaseFilters()
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
@@ -102,7 +118,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
         case_ids=[case.pk for case in page.object_list],
         page=page.number,
     )
-    return render(request, "cases/list.html", {"form": form, "page_obj": page, "filtered": filtered})
+    return render(
+        request,
+        "cases/list.html",
+        {"form": form, "page_obj": page, "filtered": filtered},
+        status=400 if form.is_bound and form.errors else 200,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -114,7 +135,14 @@ def case_new(request: HttpRequest) -> HttpResponse:
     initial = {}
     if request.GET.get("patient", "").isdigit():
         initial["patient"] = int(request.GET["patient"])
-    form = CaseCreateForm(request.POST or None, patients=patients, initial=initial)
+    source = request.POST if request.method == "POST" else request.GET
+    group = _chosen_group(source.get("group", ""))
+    if group is not None and request.method == "GET":
+        initial["group"] = group.pk
+    guidance = _group_guidance(group)
+    form = CaseCreateForm(
+        request.POST or None, patients=patients, initial=initial, sections=guidance.get("sections")
+    )
     if request.method == "POST" and form.is_valid():
         try:
             case = case_create(
@@ -132,19 +160,65 @@ def case_new(request: HttpRequest) -> HttpResponse:
             )
             return _detail(case)
     status = 400 if request.method == "POST" else 200
-    return render(request, "cases/new.html", {"form": form, "has_patients": patients.exists()}, status=status)
+    return render(
+        request,
+        "cases/new.html",
+        {
+            "form": form,
+            "has_patients": patients.exists(),
+            "episode_fields": [form[name] for name in EPISODE_FIELDS],
+            **guidance,
+        },
+        status=status,
+    )
+
+
+def _chosen_group(value: str) -> ExpertGroup | None:
+    return expert_group_get(group_id=int(value)) if value.isdigit() else None
+
+
+def _group_guidance(group: ExpertGroup | None) -> dict[str, Any]:
+    """What the chosen group's case sheet asks for: each episode field (required or not, with guidance) and
+    the checklist; nothing before a group is chosen."""
+    if group is None:
+        return {"guidance_group": None, "sections": None, "guidance_checklist": []}
+    template = template_for(group)
+    return {
+        "guidance_group": group,
+        "sections": template_sections(template),
+        "guidance_checklist": checklist_items(template),
+    }
+
+
+@require_GET
+def case_new_guidance(request: HttpRequest) -> HttpResponse:
+    """The chosen group's guidance for "New case" (htmx, when the group changes): the summary and, out of
+    band, the guidance under each episode field. Reference data only, no patient data."""
+    if not can_create_case(request.user):
+        raise PermissionDenied
+    value = request.GET.get("group", "")
+    group = _chosen_group(value)
+    if value and group is None:
+        raise Http404
+    guidance = _group_guidance(group)
+    form = CaseCreateForm(patients=Patient.objects.none(), sections=guidance["sections"])
+    context = {**guidance, "oob": True, "episode_fields": [form[name] for name in EPISODE_FIELDS]}
+    return render(request, "cases/_new_case_guidance.html", context)
 
 
 @require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = case_get(actor=request.user, pk=pk)
+    try:
+        case = case_get(actor=request.user, pk=pk)
+    except Http404:
+        return no_longer_open(request, pk)
     case_read_record(actor=request.user, case=case)
     template = template_for(case.group)
     attachments = list(case.attachments.all())
     found = completeness(case, template=template, attachments=attachments)
     allowed = CasePolicy.allowed_actions(request.user, case)
     access = CasePolicy.access(request.user, case)
-    attachment_items = [i for i in template.checklist if i.get("kind") == "attachment"]
+    attachment_items = [i for i in checklist_items(template) if i.get("kind") == "attachment"]
     context = {
         "case": case,
         "patient": case.patient,
@@ -155,7 +229,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "thread": list(case.messages.all()),
         "timeline": case_timeline(case),
         "sections": [(s, getattr(case, s.field)) for s in template_sections(template)],
-        "checklist": template.checklist,
+        "checklist": checklist_items(template),
         "confirmed": set(case.checklist_confirmed or []),
         "answered": {a.checklist_key for a in attachments if a.checklist_key},
         "attachment_form": AttachmentForm(attachment_items=attachment_items) if "attach" in allowed else None,
@@ -177,7 +251,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _detail(case)
     template = template_for(case.group)
     sections = template_sections(template)
-    confirm_items = [i for i in template.checklist if i.get("kind") == "confirm"]
+    confirm_items = [i for i in checklist_items(template) if i.get("kind") == "confirm"]
     initial: dict[str, Any] = {s.field: getattr(case, s.field) for s in sections}
     initial.update(urgent=case.urgent, checklist_confirmed=list(case.checklist_confirmed or []))
     form = CaseEditForm(request.POST or None, initial=initial, sections=sections, confirm_items=confirm_items)
@@ -284,11 +358,20 @@ def case_decline_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "cases/decline.html", {"case": case, "form": form}, status=status)
 
 
+def _schedule_initial(case: Case) -> dict[str, Any]:
+    """A default the form accepts: the planned date while it is ahead, else the group's next meeting (a
+    date already past, left as the default, would only earn "must be in the future")."""
+    now = timezone.now()
+    if case.discussion_on and case.discussion_on > now:
+        return {"discussion_on": case.discussion_on}
+    upcoming = next_meetings(group=case.group, count=1, now=now)
+    return {"discussion_on": upcoming[0]} if upcoming else {}
+
+
 @require_http_methods(["GET", "POST"])
 def case_schedule_view(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_get_for_write(actor=request.user, pk=pk)
-    initial = {"discussion_on": case.discussion_on} if case.discussion_on else {}
-    form = ScheduleForm(request.POST or None, initial=initial)
+    form = ScheduleForm(request.POST or None, initial=_schedule_initial(case))
     if request.method == "POST" and form.is_valid():
         try:
             case_schedule(
@@ -334,9 +417,35 @@ def case_message_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+def case_checklist_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm one checklist item (or take it back) from the case page; the same rule as editing."""
+    case = case_get_for_write(actor=request.user, pk=pk)
+    items = [i for i in checklist_items(template_for(case.group)) if i.get("kind") == "confirm"]
+    form = ChecklistConfirmForm(request.POST, confirm_items=items)
+    back = redirect(f"{reverse('cases:detail', args=[case.pk])}#checklist")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return back
+    confirmed = form.cleaned_data["confirmed"]
+    try:
+        case_checklist_confirm(
+            case=case, actor=request.user, key=form.cleaned_data["key"], confirmed=confirmed
+        )
+    except CaseTransitionError as error:
+        refused(request, case, "checklist_confirm", error)
+    else:
+        label = dict(form.fields["key"].choices)[form.cleaned_data["key"]]  # type: ignore[attr-defined]  # a ChoiceField
+        done = _("“%(item)s” is confirmed.") if confirmed else _("“%(item)s” is no longer confirmed.")
+        messages.success(request, done % {"item": label})
+    return back
+
+
+@require_POST
 def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_get_for_write(actor=request.user, pk=pk)
-    items = [i for i in template_for(case.group).checklist if i.get("kind") == "attachment"]
+    items = [i for i in checklist_items(template_for(case.group)) if i.get("kind") == "attachment"]
     form = AttachmentForm(request.POST, request.FILES, attachment_items=items)
     if not form.is_valid():
         for errors in form.errors.values():

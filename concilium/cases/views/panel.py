@@ -43,7 +43,7 @@ from concilium.cases.services.recommendation import (
     recommendation_sign,
     signing_needs_code,
 )
-from concilium.cases.views.refusals import refusal_audit, refused
+from concilium.cases.views.refusals import no_longer_open, refusal_audit, refused
 from concilium.core.pagination import page_number
 from concilium.directory.models import Clinician
 from concilium.directory.permissions import ClinicianPolicy
@@ -187,13 +187,14 @@ def panel_invite_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_panel(request, case, invite_form=form)
 
 
-@require_GET
+@require_POST
 def panel_candidates(request: HttpRequest, pk: int) -> HttpResponse:
-    """The directory autocomplete of the invitation form (an htmx fragment)."""
+    """The directory autocomplete of the invitation form (an htmx fragment). The name being typed travels
+    in the request's body, never in its address (which browsers keep in their history, proxies in logs)."""
     case = _case(request, pk)
     if not CasePolicy.can(request.user, CaseAction.MANAGE_PANEL, case):
         raise Http404
-    query = request.GET.get("q", "")[:100]
+    query = request.POST.get("q", "")[:100]
     candidates = invite_candidates(actor=request.user, case=case, q=query)  # type: ignore[arg-type]  # signed in: the middleware saw to it
     return HttpResponse(
         render_to_string(
@@ -252,7 +253,12 @@ def _discussion_context(
 
 @require_http_methods(["GET", "POST"])
 def discussion(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case(request, pk)
+    try:
+        case = _case(request, pk)
+    except Http404:
+        if request.method != "GET":
+            raise
+        return no_longer_open(request, pk)
     if not CasePolicy.can(request.user, PanelAction.READ_DISCUSSION, case):
         raise Http404
     form = None

@@ -69,6 +69,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "tabs": tabs,
             "status": status,
+            "scheduled": status == CaseStatus.SCHEDULED,
             "groups": groups,
             "group": group,
             "urgent_first": urgent_first,

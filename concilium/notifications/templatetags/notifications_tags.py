@@ -7,7 +7,15 @@ from django.utils import timezone
 from django.utils.timesince import timeuntil
 from django.utils.translation import gettext as _
 
+from concilium.core.labels import NOTIFICATION_KIND, label_for
+
 register = template.Library()
+
+
+@register.filter
+def kind_label(kind: str) -> str:
+    """What a notification kind means ("Case submitted to the group"), or its code if no app names it."""
+    return label_for(NOTIFICATION_KIND, kind)
 
 
 @register.filter
