@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from django.conf import settings
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 
@@ -27,6 +28,11 @@ class MeOut(Schema):
     role: str
     hospital: HospitalRefOut | None
     language: str
+
+    @staticmethod
+    def resolve_language(obj: User) -> str:
+        """The language the account's emails and notices are written in (the site's until one is known)."""
+        return obj.language or settings.LANGUAGE_CODE
 
 
 class TokenOut(Schema):
